@@ -1,0 +1,62 @@
+"""CallDesk: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Config, DevelopmentConfig
+from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    config = DevelopmentConfig if Config.ENV == "development" else Config
+    app.config.from_object(config)
+    if test_config:
+        app.config.from_mapping(test_config)
+    _check_secret_key(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from . import auth, dashboard, errors, health, webhooks
+    from .cli import register_cli
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(health.bp)
+    errors.register(app)
+    register_cli(app)
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY") or ""
+    if not key:
+        if app.config["ENV"] == "development" or app.testing:
+            app.config["SECRET_KEY"] = "dev-only-insecure-key"  # noqa: S105
+        else:
+            raise RuntimeError(
+                "SECRET_KEY is not set: generate one with "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )

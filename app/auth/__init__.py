@@ -1,0 +1,7 @@
+"""Signup, login, logout: the audience is staff who are not signed in yet."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import routes, session  # noqa: E402,F401

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import limiter
+from . import bp, service
+from .forms import LoginForm, SignupForm
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths; anything else goes to the calls list."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("dashboard.calls")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.calls"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = service.signup(form.tenant_name.data, form.email.data, form.password.data)
+        except service.SignupError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            login_user(user)
+            flash(
+                f"Welcome to CallDesk, {user.tenant.name}. Register your first agent to receive calls.",
+                "success",
+            )
+            return redirect(url_for("dashboard.agents"))
+    status = 400 if form.errors else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.calls"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Wrong email or password.")
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

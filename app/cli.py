@@ -1,0 +1,42 @@
+"""Operator commands: `flask --app wsgi <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .extensions import db
+from .models import User
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-superuser")
+    @click.argument("email")
+    @click.password_option()
+    def create_superuser(email: str, password: str):
+        """Create (or promote) the platform operator, who may open /admin/rq."""
+        from .auth import service
+
+        email = service.normalize_email(email)
+        user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        if user is None:
+            user = service.signup("Platform operators", email, password)
+        user.is_superuser = True
+        db.session.commit()
+        click.echo(f"{email} is a superuser.")
+
+    @app.cli.command("demo")
+    def demo():
+        """Create the demo login and post sample calls through the webhook."""
+        from .demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_calls
+
+        created = seed_demo_calls()
+        click.echo(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD} ({created} new sample calls queued)")
+
+    @app.cli.command("sweep")
+    def sweep_cmd():
+        """Enqueue calls stored while Redis was down or abandoned by a dead worker."""
+        from .jobs import sweep
+
+        click.echo(f"enqueued {sweep()} call(s)")

@@ -1,0 +1,15 @@
+"""Staff pages. Everything here requires a signed-in user and is scoped to their tenant."""
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    """Every dashboard page needs a session; the check lives here so no view can forget it."""
+
+
+from . import agents, calls, settings  # noqa: E402,F401

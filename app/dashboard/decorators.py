@@ -1,0 +1,20 @@
+"""Access rules as small decorators."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+
+def admin_required(view):
+    """Owners and admins may change the workspace; members may only read."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.role not in ("owner", "admin"):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,113 @@
+"""Demo workspace: a login and a few calls, delivered through the real webhook path."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from flask import current_app
+from sqlalchemy import select
+
+from . import secrets_box
+from .auth import service
+from .extensions import db
+from .models import Agent, User
+from .webhooks.signature import sign
+
+DEMO_EMAIL = "demo@calldesk.local"
+DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - printed on the console for the local quick start
+DEMO_SECRET = "wsec_demo_local_signing_secret"  # noqa: S105
+DEMO_AGENT = "agent_demo_reception"
+
+CONVERSATIONS = [
+    [
+        ("agent", "Good morning! Thank you for calling. How can I assist you today?"),
+        ("user", "Hi, I am interested in your premium subscription plan."),
+        ("agent", "Great choice! Let me walk you through the features of the premium plan."),
+        ("user", "That sounds good. Can someone call me back tomorrow to finalize?"),
+        ("agent", "Absolutely! I will schedule a callback for tomorrow."),
+    ],
+    [
+        ("agent", "Hello, Riverside Plumbing, how can I help?"),
+        ("user", "My kitchen sink is leaking under the cabinet."),
+        ("agent", "I can book a technician for Thursday morning. Does that work?"),
+        ("user", "Yes, thank you."),
+    ],
+    [
+        ("agent", "Riverside Plumbing, this is the virtual assistant."),
+        ("user", "I was charged twice for last month's invoice and I am really frustrated."),
+        ("agent", "I'm sorry about that. I have flagged the duplicate charge for a refund."),
+        ("user", "Please have someone from billing call me back this afternoon, it's unacceptable."),
+        ("agent", "Of course, billing will call you back this afternoon."),
+    ],
+    [
+        ("agent", "Hello, Riverside Plumbing, how can I help?"),
+        ("user", "What are your opening hours on Saturday?"),
+        ("agent", "We are open from nine to one on Saturdays."),
+        ("user", "Perfect, thanks a lot, that's great."),
+    ],
+    [
+        ("agent", "Riverside Plumbing, how can I help you today?"),
+        ("user", "There's water dripping from the ceiling in my bathroom, I think a pipe burst."),
+        ("agent", "That sounds urgent. I've booked an emergency visit within two hours."),
+        ("user", "Thank you so much."),
+    ],
+]
+
+
+def ensure_demo_account() -> User:
+    user = db.session.execute(select(User).where(User.email == DEMO_EMAIL)).scalar_one_or_none()
+    if user is None:
+        user = service.signup("Riverside Plumbing (demo)", DEMO_EMAIL, DEMO_PASSWORD)
+    tenant = user.tenant
+    if not tenant.webhook_secret_encrypted:
+        tenant.webhook_secret_encrypted = secrets_box.encrypt(DEMO_SECRET)
+        tenant.webhook_secret_hint = secrets_box.hint(DEMO_SECRET)
+    if not db.session.execute(select(Agent).where(Agent.agent_id == DEMO_AGENT)).first():
+        db.session.add(Agent(tenant_id=tenant.id, agent_id=DEMO_AGENT, name="Reception"))
+    db.session.commit()
+    return user
+
+
+def delivery(index: int, turns: list[tuple[str, str]], started: int) -> dict:
+    return {
+        "type": "post_call_transcription",
+        "event_timestamp": started + 120,
+        "data": {
+            "agent_id": DEMO_AGENT,
+            "conversation_id": f"conv_demo_{index:03d}",
+            "status": "done",
+            "transcript": [
+                {"role": role, "message": text, "time_in_call_secs": i * 6}
+                for i, (role, text) in enumerate(turns)
+            ],
+            "metadata": {
+                "start_time_unix_secs": started,
+                "call_duration_secs": 6 * len(turns) + 5,
+                "termination_reason": "end_call tool was called.",
+                "main_language": "en",
+                "phone_call": {
+                    "direction": "inbound",
+                    "agent_number": "+15550001",
+                    "external_number": f"+1555010{index}",
+                },
+            },
+        },
+    }
+
+
+def seed_demo_calls() -> int:
+    """Post the sample calls to our own webhook, signed like ElevenLabs would; returns how many were new."""
+    ensure_demo_account()
+    client = current_app.test_client()
+    now = int(time.time())
+    created = 0
+    for i, turns in enumerate(CONVERSATIONS):
+        body = json.dumps(delivery(i, turns, now - (len(CONVERSATIONS) - i) * 3600)).encode()
+        resp = client.post(
+            "/api/webhooks/elevenlabs/call-ended",
+            data=body,
+            headers={"Content-Type": "application/json", "ElevenLabs-Signature": sign(DEMO_SECRET, body)},
+        )
+        created += resp.status_code == 202
+    return created

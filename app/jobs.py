@@ -1,0 +1,138 @@
+"""The queue: Redis connections, enqueueing a call's job, and the sweeper that needs no Redis to decide."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from redis import Redis
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry as RedisRetry
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import or_, select
+
+from .extensions import db
+from .models import Call, utcnow
+
+log = logging.getLogger(__name__)
+
+JOB_FUNC = "app.pipeline.process.process_call"
+LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def job_id(call_id: int) -> str:
+    return f"call-{call_id}"
+
+
+def redis_conn() -> Redis:
+    """The worker's and the pages' client: redis-py defaults (patient, with retries)."""
+    ext = current_app.extensions.setdefault("calldesk_redis", {})
+    if "worker" not in ext:
+        ext["worker"] = Redis.from_url(current_app.config["REDIS_URL"])
+    return ext["worker"]
+
+
+def request_redis() -> Redis:
+    """The webhook's client: short timeouts, no client retries, so an outage costs milliseconds."""
+    ext = current_app.extensions.setdefault("calldesk_redis", {})
+    if "request" not in ext:
+        timeout = current_app.config["REDIS_REQUEST_TIMEOUT_S"]
+        ext["request"] = Redis.from_url(
+            current_app.config["REDIS_URL"],
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=RedisRetry(NoBackoff(), 0),
+            retry_on_timeout=False,
+        )
+    return ext["request"]
+
+
+def get_queue(connection: Redis | None = None) -> Queue:
+    return Queue(current_app.config["RQ_QUEUE"], connection=connection or redis_conn())
+
+
+def enqueue_call(call: Call, connection: Redis | None = None, *, replace_dead: bool = True) -> bool:
+    """Put the call's job on the queue once; True when a job is (now) waiting or running for it.
+
+    The job id is derived from the call id, so two enqueuers (webhook, sweeper, retry button) can
+    never create two jobs for one call. A finished or failed job of an earlier attempt is replaced.
+    Raises RedisError when Redis cannot be reached; the caller decides what that means.
+    """
+    queue = get_queue(connection)
+    jid = job_id(call.id)
+    try:
+        existing = Job.fetch(jid, connection=queue.connection)
+    except NoSuchJobError:
+        existing = None
+    if existing is not None:
+        if existing.get_status(refresh=False) in LIVE_STATES:
+            return True
+        if not replace_dead:
+            return False
+        existing.delete()
+    intervals = current_app.config["JOB_RETRY_INTERVALS"]
+    with contextlib.suppress(DuplicateJobError):  # someone enqueued it a moment ago: the outcome we wanted
+        queue.enqueue(
+            JOB_FUNC,
+            call.id,
+            job_id=jid,
+            unique=True,
+            retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+            job_timeout=current_app.config["JOB_TIMEOUT_S"],
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+            description=f"process call {call.id} ({call.conversation_id})",
+        )
+    return True
+
+
+def forget_job(call_id: int, connection: Redis | None = None) -> None:
+    """Remove a call's (dead) job so a new one can be enqueued; used for abandoned work."""
+    conn = connection or redis_conn()
+    with contextlib.suppress(NoSuchJobError):
+        Job.fetch(job_id(call_id), connection=conn).delete()
+
+
+def sweep(connection: Redis | None = None, limit: int = 500) -> int:
+    """Enqueue calls the database says need work but Redis may not know about; returns how many.
+
+    Two cases: calls accepted while Redis was down (queued, never enqueued), and calls whose worker
+    died mid-job (processing, heartbeat older than STALE_PROCESSING_S). The decision is made from
+    PostgreSQL alone, so it works right after an outage.
+    """
+    cfg = current_app.config
+    now = utcnow()
+    stale_before = now - timedelta(seconds=cfg["STALE_PROCESSING_S"])
+    lost_before = now - timedelta(seconds=cfg["REQUEUE_QUEUED_AFTER_S"])
+    rows = db.session.execute(
+        select(Call)
+        .where(
+            or_(
+                (Call.status == "queued") & Call.enqueued_at.is_(None),
+                (Call.status == "queued") & (Call.enqueued_at < lost_before),
+                (Call.status == "processing") & (Call.heartbeat_at < stale_before),
+            )
+        )
+        .order_by(Call.id)
+        .limit(limit)
+    ).scalars()
+    count = 0
+    for call in rows:
+        try:
+            if call.status == "processing":
+                log.warning("call %s: worker stopped heartbeating; re-enqueueing", call.id)
+                forget_job(call.id, connection)
+                call.status = "queued"
+            if enqueue_call(call, connection):
+                call.enqueued_at = utcnow()
+                count += 1
+        except RedisError as exc:
+            log.warning("sweep: Redis unavailable (%s); will try again", exc.__class__.__name__)
+            break
+    db.session.commit()
+    return count

@@ -1,0 +1,23 @@
+"""All models, importable from one place (Alembic sees them through this module)."""
+
+from .agent import Agent
+from .base import TenantOwned, utcnow
+from .call import STATUSES, TERMINAL, Call
+from .tenant import ROLES, Tenant, User
+from .vector import LocalVector
+from .webhook_event import OUTCOMES, WebhookEvent
+
+__all__ = [
+    "Agent",
+    "Call",
+    "LocalVector",
+    "OUTCOMES",
+    "ROLES",
+    "STATUSES",
+    "TERMINAL",
+    "Tenant",
+    "TenantOwned",
+    "User",
+    "WebhookEvent",
+    "utcnow",
+]

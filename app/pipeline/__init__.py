@@ -1,0 +1,1 @@
+"""The worker's job (process.py) and its steps (steps.py)."""

@@ -1,0 +1,100 @@
+"""process_call: the RQ job. Takes an id, reloads, claims the call, runs the steps, records the outcome."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from flask import current_app
+from rq import get_current_job
+from sqlalchemy import or_, update
+
+from ..extensions import db
+from ..models import Call, utcnow
+from ..providers import ProviderError, get_providers
+from .heartbeat import Heartbeat
+from .steps import STEPS
+
+log = logging.getLogger("calldesk.pipeline")
+ERROR_LIMIT = 2000
+
+
+def claim(call_id: int) -> bool:
+    """Atomically move a call to `processing`; False if another worker has it or it is done.
+
+    A call is claimable when queued, or processing with a heartbeat older than STALE_PROCESSING_S
+    (its worker died). This is what makes a second job for the same call harmless.
+    """
+    now = utcnow()
+    stale = now - timedelta(seconds=current_app.config["STALE_PROCESSING_S"])
+    result = db.session.execute(
+        update(Call)
+        .where(
+            Call.id == call_id,
+            or_(Call.status == "queued", (Call.status == "processing") & (Call.heartbeat_at < stale)),
+        )
+        .values(status="processing", attempts=Call.attempts + 1, heartbeat_at=now, last_attempt_at=now)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def process_call(call_id: int) -> str:
+    """Turn a stored call into a processed record; safe to run twice."""
+    if not claim(call_id):
+        status = db.session.execute(db.select(Call.status).where(Call.id == call_id)).scalar_one_or_none()
+        log.info("call %s: not claimable (status %s); nothing to do", call_id, status)
+        return f"skipped ({status})"
+    call = db.session.get(Call, call_id)
+    step_name = "setup"
+    try:
+        with Heartbeat(call_id, current_app.config["HEARTBEAT_INTERVAL_S"]):
+            providers = get_providers()
+            for step_name, step in STEPS:
+                started = time.perf_counter()
+                ran = step(call, providers)
+                db.session.commit()
+                log.info(
+                    "call=%s tenant=%s step=%s %s in %.0f ms",
+                    call.id,
+                    call.tenant_id,
+                    step_name,
+                    "done" if ran else "already done",
+                    (time.perf_counter() - started) * 1000,
+                )
+        call.status = "processed"
+        call.processed_at = utcnow()
+        call.last_error = None
+        call.failed_step = None
+        db.session.commit()
+        return "processed"
+    except Exception as exc:
+        db.session.rollback()
+        return _record_failure(call_id, step_name, exc)
+
+
+def _record_failure(call_id: int, step_name: str, exc: Exception) -> str:
+    """Store the error; hand retryable ones back to RQ while it has retries left, else fail the call."""
+    job = get_current_job()
+    retryable = exc.retryable if isinstance(exc, ProviderError) else True
+    will_retry = retryable and job is not None and job.should_retry
+    message = f"{exc.__class__.__name__}: {exc}" if not isinstance(exc, ProviderError) else str(exc)
+    call = db.session.get(Call, call_id)
+    call.last_error = message[:ERROR_LIMIT]
+    call.failed_step = step_name
+    call.status = "queued" if will_retry else "failed"
+    db.session.commit()
+    log.warning(
+        "call=%s tenant=%s step=%s failed (%s): %s",
+        call.id,
+        call.tenant_id,
+        step_name,
+        "will retry" if will_retry else "final",
+        message,
+    )
+    if will_retry:
+        raise exc
+    if job is not None and retryable:
+        raise exc  # out of retries: let RQ keep it in its failed registry for operators
+    return "failed"

@@ -1,0 +1,96 @@
+"""The three steps of processing a call. Each stores its result; a step already done is skipped."""
+
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import Call, Tenant, utcnow
+from ..providers import Providers
+from ..providers.base import AnalysisRequest, Turn, VectorRecord
+from ..providers.local_vectors import pack
+
+EMBED_TEXT_LIMIT = 24_000  # characters; the embedder cuts further to its own token budget
+
+
+def namespace_for(tenant_id: int) -> str:
+    return f"tenant-{tenant_id}"
+
+
+def vector_id_for(call: Call) -> str:
+    return f"call-{call.id}"
+
+
+def analyse(call: Call, providers: Providers) -> bool:
+    """Step 1: summary, callback, sentiment, topics, language. Returns False when already done."""
+    if call.analysed_at is not None:
+        return False
+    tenant = db.session.get(Tenant, call.tenant_id)
+    meta = dict(call.call_metadata or {})
+    el_summary = (call.elevenlabs_analysis or {}).get("transcript_summary")
+    if el_summary:
+        meta["elevenlabs_summary"] = el_summary
+    request = AnalysisRequest(
+        turns=[Turn(**t) for t in call.transcript or []],
+        metadata=meta,
+        instructions=(tenant.analysis_instructions or None) if tenant else None,
+    )
+    result = providers.llm.analyse(request)
+    call.summary = result.summary
+    call.callback_needed = result.callback_needed
+    call.callback_reason = result.callback_reason if result.callback_needed else None
+    call.callback_requested_time = (
+        (result.callback_requested_time or None) if result.callback_needed else None
+    )
+    call.sentiment = result.sentiment
+    call.topics = list(result.topics)[:8]
+    call.language = result.language
+    call.analysis_provider = f"{providers.llm.name}:{providers.llm.model}"
+    call.analysed_at = utcnow()
+    return True
+
+
+def embedding_text(call: Call) -> str:
+    parts = [call.summary or "", "Topics: " + ", ".join(call.topics or []), call.transcript_text or ""]
+    return "\n".join(p for p in parts if p)[:EMBED_TEXT_LIMIT]
+
+
+def embed(call: Call, providers: Providers) -> bool:
+    """Step 2: the call's vector, kept in the row so step 3 can be retried without paying again."""
+    model = providers.embedder.model
+    if call.embedded_at is not None and call.embedding_model == model:
+        return False
+    [vector] = providers.embedder.embed([embedding_text(call)])
+    call.embedding = pack(vector)
+    call.embedding_model = model
+    call.embedding_dims = len(vector)
+    call.embedded_at = utcnow()
+    call.indexed_at = None  # a new vector must be indexed again
+    return True
+
+
+def index(call: Call, providers: Providers) -> bool:
+    """Step 3: upsert the vector into the tenant's namespace under a deterministic id."""
+    if call.indexed_at is not None:
+        return False
+    from ..providers.local_vectors import unpack
+
+    record = VectorRecord(
+        id=vector_id_for(call),
+        values=unpack(call.embedding),
+        metadata={
+            "call_id": call.id,
+            "tenant_id": call.tenant_id,
+            "agent_id": call.external_agent_id,
+            "callback_needed": bool(call.callback_needed),
+            "sentiment": call.sentiment,
+            "started_at": call.started_at.isoformat() if call.started_at else None,
+            "started_ts": int(call.started_at.timestamp()) if call.started_at else None,
+        },
+    )
+    providers.vectors.upsert(namespace_for(call.tenant_id), [record])
+    call.vector_id = record.id
+    call.vector_store = providers.vectors.name
+    call.indexed_at = utcnow()
+    return True
+
+
+STEPS = (("analyse", analyse), ("embed", embed), ("index", index))

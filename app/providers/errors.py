@@ -1,0 +1,21 @@
+"""Errors every provider raises, so the pipeline can tell a retry from a dead end."""
+
+
+class ProviderError(Exception):
+    """A provider call failed. `retryable` says whether trying again later can help."""
+
+    def __init__(self, message: str, *, retryable: bool, provider: str = ""):
+        super().__init__(message)
+        self.retryable = retryable
+        self.provider = provider
+
+    def __str__(self) -> str:
+        prefix = f"{self.provider}: " if self.provider else ""
+        return prefix + super().__str__()
+
+
+class ProviderConfigError(ProviderError):
+    """Misconfiguration (wrong key, missing index, dimension mismatch): never retryable."""
+
+    def __init__(self, message: str, provider: str = ""):
+        super().__init__(message, retryable=False, provider=provider)
