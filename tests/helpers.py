@@ -1,0 +1,124 @@
+"""Test helpers: the login flow, sample deliveries, running queued jobs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from app.webhooks.signature import sign
+
+SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Sign up / log in / log out through the real forms, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, path: str = "/login") -> str:
+        return csrf_from(self.client.get(path).get_data(as_text=True))
+
+    def signup(self, tenant_name="Acme Plumbing", email="owner@acme.test", password="correct-horse-1"):
+        data = {
+            "tenant_name": tenant_name,
+            "email": email,
+            "password": password,
+            "csrf_token": self.token("/signup"),
+        }
+        return self.client.post("/signup", data=data)
+
+    def login(self, email="owner@acme.test", password="correct-horse-1"):
+        data = {"email": email, "password": password, "csrf_token": self.token("/login")}
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        page = self.client.get("/calls").get_data(as_text=True)
+        return self.client.post("/logout", data={"csrf_token": csrf_from(page)})
+
+    def post_form(self, path: str, data: dict, page: str | None = None):
+        token = csrf_from(self.client.get(page or path).get_data(as_text=True))
+        return self.client.post(path, data={**data, "csrf_token": token})
+
+
+def gen_workspace(
+    auth: AuthActions,
+    *,
+    name="Acme Plumbing",
+    email="owner@acme.test",
+    agent_id="agent_7101k2example",
+    secret="whsec_acme_test_secret_0001",
+):
+    """A signed-in owner with one agent and a webhook secret; returns the secret."""
+    assert auth.signup(name, email).status_code == 302
+    assert auth.post_form("/agents", {"agent_id": agent_id, "name": "Reception"}).status_code == 302
+    if secret:
+        assert auth.post_form("/settings", {"webhook_secret": secret}).status_code == 302
+    return secret
+
+
+def sample_payload(**data_overrides) -> dict:
+    payload = json.loads((SAMPLES / "post_call_transcription.json").read_text())
+    payload["data"].update(data_overrides)
+    return payload
+
+
+def seed_payload(conversation_id="conv-test-001", agent_id="agent_7101k2example") -> dict:
+    """The seed document's curl example, verbatim in shape."""
+    return {
+        "data": {
+            "conversation_id": conversation_id,
+            "agent_id": agent_id,
+            "transcript": {
+                "messages": [
+                    {
+                        "role": "agent",
+                        "content": "Good morning! Thank you for calling. How can I assist you today?",
+                    },
+                    {"role": "user", "content": "Hi, I am interested in your premium subscription plan."},
+                    {"role": "agent", "content": "Great choice! Let me walk you through the features..."},
+                    {
+                        "role": "user",
+                        "content": "That sounds good. Can someone call me back tomorrow to finalize?",
+                    },
+                    {"role": "agent", "content": "Absolutely! I will schedule a callback for tomorrow."},
+                ]
+            },
+        }
+    }
+
+
+def deliver(
+    client,
+    payload,
+    secret: str | None = "whsec_acme_test_secret_0001",
+    *,
+    path="/api/webhooks/elevenlabs/call-ended",
+    timestamp: int | None = None,
+    raw: bytes | None = None,
+    headers: dict | None = None,
+):
+    """POST a delivery the way ElevenLabs does: raw JSON body, signed over "<t>.<body>"."""
+    body = raw if raw is not None else json.dumps(payload).encode()
+    hdrs = {"Content-Type": "application/json"}
+    if secret:
+        hdrs["ElevenLabs-Signature"] = sign(secret, body, timestamp)
+    hdrs.update(headers or {})
+    return client.post(path, data=body, headers=hdrs)
+
+
+def run_jobs(app) -> None:
+    """Run every queued job in this process, retries included, then return."""
+    from rq import SimpleWorker
+
+    from app.jobs import get_queue, redis_conn
+
+    SimpleWorker([get_queue()], connection=redis_conn()).work(burst=True, logging_level="WARNING")

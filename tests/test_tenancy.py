@@ -1,0 +1,84 @@
+"""One company never sees another's data: every tenant-owned URL is a 404 across tenants."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import AuthActions, csrf_from, deliver, gen_workspace, run_jobs, sample_payload
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Agent, Call
+
+
+@pytest.fixture
+def two_tenants(app, client):
+    """Tenant A with a processed call and an agent; returns (A's call id, A's agent pk, B's client)."""
+    gen_workspace(AuthActions(client), name="Alpha", email="a@alpha.test", agent_id="agent_alpha")
+    call_id = deliver(client, sample_payload(agent_id="agent_alpha")).json["call_id"]
+    run_jobs(app)
+    agent_pk = db.session.execute(select(Agent.id)).scalar_one()
+    other = app.test_client()
+    gen_workspace(
+        AuthActions(other),
+        name="Beta",
+        email="b@beta.test",
+        agent_id="agent_beta",
+        secret="whsec_beta_secret_00000001",
+    )
+    return call_id, agent_pk, other
+
+
+OWNED_GET = ["/calls/{call}"]
+OWNED_POST = ["/agents/{agent}/delete"]
+
+
+@pytest.mark.parametrize("template", OWNED_GET)
+def test_other_tenant_gets_404_for_get(two_tenants, client, template):
+    call_id, agent_pk, other = two_tenants
+    path = template.format(call=call_id, agent=agent_pk)
+    assert client.get(path).status_code == 200  # the owner sees it
+    assert other.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("template", OWNED_POST)
+def test_other_tenant_gets_404_for_post(two_tenants, template):
+    call_id, agent_pk, other = two_tenants
+    token = csrf_from(other.get("/agents").get_data(as_text=True))
+    path = template.format(call=call_id, agent=agent_pk)
+    assert other.post(path, data={"csrf_token": token}).status_code == 404
+    assert db.session.get(Agent, agent_pk) is not None
+
+
+def test_other_tenants_calls_are_not_listed_or_searchable(two_tenants, client):
+    call_id, _, other = two_tenants
+    assert f'href="/calls/{call_id}"' in client.get("/calls").get_data(as_text=True)
+    listing = other.get("/calls?q=sink").get_data(as_text=True)
+    assert f'href="/calls/{call_id}"' not in listing
+    assert "No calls match" in listing
+
+
+def test_agent_id_belongs_to_one_tenant_only(two_tenants):
+    _, _, other = two_tenants
+    auth = AuthActions(other)
+    resp = auth.post_form("/agents", {"agent_id": "agent_alpha", "name": "Stolen"})
+    assert resp.status_code == 409
+    assert "already registered" in resp.get_data(as_text=True)
+    owners = (
+        db.session.execute(select(Agent.tenant_id).where(Agent.agent_id == "agent_alpha")).scalars().all()
+    )
+    assert len(owners) == 1
+
+
+def test_delivery_for_a_tenants_agent_needs_that_tenants_secret(two_tenants, client):
+    # B's secret cannot sign deliveries for A's agent.
+    resp = deliver(
+        client, sample_payload(agent_id="agent_alpha", conversation_id="c-new"), "whsec_beta_secret_00000001"
+    )
+    assert resp.status_code == 401
+    assert db.session.query(Call).count() == 1
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "-1", "99999999", "1e3", "%00"])
+def test_malformed_or_missing_ids_are_404(client, auth, bad_id):
+    gen_workspace(auth)
+    assert client.get(f"/calls/{bad_id}").status_code == 404
