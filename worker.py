@@ -42,6 +42,28 @@ def _sweep_forever(app, interval: float, stop: threading.Event) -> None:
                 db.session.remove()
 
 
+def check_providers() -> None:
+    """Fail fast on a misconfiguration (missing key, index of the wrong dimension); warn on an outage."""
+    from app.providers import ProviderConfigError, ProviderError, get_providers
+
+    try:
+        providers = get_providers()
+        providers.vectors.check(providers.embedder.dimensions)
+    except ProviderConfigError as exc:
+        raise SystemExit(f"calldesk worker: configuration error: {exc}") from None
+    except ProviderError as exc:
+        log.warning("provider check failed (%s); starting anyway, jobs will retry", exc)
+    else:
+        log.info(
+            "providers: llm=%s embeddings=%s:%s (%d-d) vectors=%s",
+            providers.llm.name,
+            providers.embedder.name,
+            providers.embedder.model,
+            providers.embedder.dimensions,
+            providers.vectors.name,
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Process queued CallDesk calls.")
     parser.add_argument("--burst", action="store_true", help="process what is queued, then exit")
@@ -52,6 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     with app.app_context():
         # RQ forks a work horse per job: it must open its own database connections.
         os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
+        check_providers()
         _sweep_once()  # calls left behind by a Redis outage or a dead worker go first
         db.session.remove()
         stop = threading.Event()

@@ -36,13 +36,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from . import auth, dashboard, errors, health, webhooks
+    from . import auth, dashboard, errors, health, readiness, webhooks  # noqa: F401 - readiness adds a route
+    from .admin import register_admin
     from .cli import register_cli
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
+    register_admin(app)
     errors.register(app)
     register_cli(app)
     if not app.debug:

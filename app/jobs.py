@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -136,3 +137,37 @@ def sweep(connection: Redis | None = None, limit: int = 500) -> int:
             break
     db.session.commit()
     return count
+
+
+@dataclass
+class RetryResult:
+    enqueued: int = 0
+    deferred: int = 0
+
+
+def retry_calls(calls: list[Call]) -> RetryResult:
+    """Send failed calls back to the queue; finished steps are kept, so work resumes at the failed step.
+
+    If Redis is unreachable the calls are still marked queued (enqueued_at empty): the sweeper
+    enqueues them when it is back, so a click is never lost.
+    """
+    result = RetryResult()
+    redis_up = True
+    for call in calls:
+        if call.status != "failed":
+            continue
+        call.status = "queued"
+        call.enqueued_at = None
+        db.session.commit()
+        if redis_up:
+            try:
+                enqueue_call(call, request_redis())
+            except RedisError:
+                redis_up = False
+            else:
+                call.enqueued_at = utcnow()
+                db.session.commit()
+                result.enqueued += 1
+                continue
+        result.deferred += 1
+    return result

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
 
+from ..calls_service import delete_call
 from ..extensions import db, htmx
 from ..models import Call
+from ..providers import ProviderError
 from ..tenancy import get_or_404
 from . import bp
+from .decorators import admin_required
+from .forms import ConfirmForm
 from .queries import PER_PAGE, call_list
 
 
@@ -32,4 +36,21 @@ def calls():
 def call_detail(call_id):
     call = get_or_404(Call, call_id)
     template = "dashboard/_call_main.html" if htmx and htmx.target == "call-main" else "dashboard/call.html"
-    return render_template(template, call=call)
+    return render_template(template, call=call, confirm=ConfirmForm())
+
+
+@bp.post("/calls/<call_id>/delete")
+@admin_required
+def call_delete(call_id):
+    call = get_or_404(Call, call_id)
+    if not ConfirmForm().validate_on_submit() or call.status == "processing":
+        flash("A call cannot be deleted while it is being processed.", "error")
+        return redirect(url_for("dashboard.call_detail", call_id=call.id))
+    try:
+        delete_call(call)
+    except ProviderError as exc:
+        db.session.rollback()
+        flash(f"The call was kept: its vector could not be deleted ({exc}). Try again later.", "error")
+        return redirect(url_for("dashboard.call_detail", call_id=call.id))
+    flash(f"Call {call.conversation_id} and its search vector were deleted.", "info")
+    return redirect(url_for("dashboard.calls"))

@@ -81,6 +81,9 @@ def _record_failure(call_id: int, step_name: str, exc: Exception) -> str:
     will_retry = retryable and job is not None and job.should_retry
     message = f"{exc.__class__.__name__}: {exc}" if not isinstance(exc, ProviderError) else str(exc)
     call = db.session.get(Call, call_id)
+    if call is None:
+        log.info("call=%s was deleted while it was processed", call_id)
+        return "deleted"
     call.last_error = message[:ERROR_LIMIT]
     call.failed_step = step_name
     call.status = "queued" if will_retry else "failed"

@@ -68,6 +68,8 @@ class LLMProvider(Protocol):
 
     def analyse(self, request: AnalysisRequest) -> Analysis: ...
 
+    def ping(self) -> None: ...
+
 
 class EmbeddingProvider(Protocol):
     name: str
@@ -75,6 +77,8 @@ class EmbeddingProvider(Protocol):
     dimensions: int
 
     def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+    def ping(self) -> None: ...
 
 
 class VectorStore(Protocol):

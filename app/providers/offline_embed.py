@@ -46,6 +46,9 @@ class LexicalEmbedder:
     name = "offline"
     model = "lexical-hash-v1"
 
+    def ping(self) -> None:
+        """Nothing to reach: always ready."""
+
     def __init__(self, dimensions: int = 384):
         if int(dimensions) <= 0:
             raise ValueError("dimensions must be a positive integer")

@@ -140,6 +140,10 @@ class OfflineAnalyser:
     """
 
     name = "offline"
+
+    def ping(self) -> None:
+        """Nothing to reach: always ready."""
+
     model = "rules-v1"
 
     def analyse(self, request: AnalysisRequest) -> Analysis:

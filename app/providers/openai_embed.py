@@ -70,6 +70,13 @@ class OpenAIEmbedder:
         """Release the HTTP connection pool."""
         self._client.close()
 
+    def ping(self) -> None:
+        """Raise ProviderError unless the API answers and knows the model (a free call)."""
+        try:
+            self._client.models.retrieve(self.model)
+        except openai.OpenAIError as exc:
+            raise map_openai_error(exc, self._api_key) from exc
+
     def embed(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for batch in self._batches(texts):

@@ -208,6 +208,13 @@ class OpenAIAnalyser:
         """Release the HTTP connection pool."""
         self._client.close()
 
+    def ping(self) -> None:
+        """Raise ProviderError unless the API answers and knows the model (a free call)."""
+        try:
+            self._client.models.retrieve(self.model)
+        except openai.OpenAIError as exc:
+            raise map_openai_error(exc, self._api_key) from exc
+
     def analyse(self, request: AnalysisRequest) -> Analysis:
         try:
             completion = self._client.chat.completions.parse(

@@ -374,6 +374,9 @@ class FakeOpenAI(FakeServer):
             return self._chat(body if isinstance(body, dict) else {})
         if method == "POST" and path == "/v1/embeddings":
             return self._embeddings(body if isinstance(body, dict) else {})
+        if method == "GET" and path.startswith("/v1/models/"):
+            model = path.removeprefix("/v1/models/")
+            return Reply(200, {"id": model, "object": "model", "created": 1700000000, "owned_by": "system"})
         return Reply(404, openai_error(f"Invalid URL ({method} {path})", "invalid_request_error", None))
 
     def _next_id(self, prefix: str) -> str:

@@ -1,0 +1,67 @@
+"""Failed processing: see what broke and retry it (one call, or all of them)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..jobs import retry_calls
+from ..models import Call
+from ..tenancy import current_tenant, get_or_404, scoped
+from . import bp
+from .forms import ConfirmForm
+
+PER_PAGE = 25
+
+
+@bp.get("/jobs")
+def jobs():
+    counts = dict(
+        db.session.execute(
+            select(Call.status, func.count())
+            .where(Call.tenant_id == current_tenant().id)
+            .group_by(Call.status)
+        ).all()
+    )
+    failed = db.paginate(
+        scoped(Call).where(Call.status == "failed").order_by(Call.last_attempt_at.desc(), Call.id.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template("dashboard/jobs.html", counts=counts, failed=failed, confirm=ConfirmForm())
+
+
+def _report(result) -> None:
+    if result.enqueued:
+        flash(f"{result.enqueued} call(s) queued for another try.", "success")
+    if result.deferred:
+        flash(
+            f"{result.deferred} call(s) marked for retry; the queue is unreachable right now, "
+            "so the worker will pick them up when it is back.",
+            "info",
+        )
+    if not result.enqueued and not result.deferred:
+        flash("Nothing to retry.", "info")
+
+
+@bp.post("/jobs/<call_id>/retry")
+def retry_one(call_id):
+    call = get_or_404(Call, call_id)
+    if ConfirmForm().validate_on_submit():
+        _report(retry_calls([call]))
+    back_to_call = request.form.get("back") == "call"
+    return redirect(
+        url_for("dashboard.call_detail", call_id=call.id) if back_to_call else url_for("dashboard.jobs")
+    )
+
+
+@bp.post("/jobs/retry-all")
+def retry_all():
+    if ConfirmForm().validate_on_submit():
+        failed = (
+            db.session.execute(scoped(Call).where(Call.status == "failed").order_by(Call.id)).scalars().all()
+        )
+        _report(retry_calls(failed))
+    return redirect(url_for("dashboard.jobs"))
