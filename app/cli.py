@@ -34,6 +34,26 @@ def register_cli(app: Flask) -> None:
         created = seed_demo_calls()
         click.echo(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD} ({created} new sample calls queued)")
 
+    @app.cli.command("reindex")
+    @click.option(
+        "--all", "everything", is_flag=True, help="re-embed every processed call, not only stale ones"
+    )
+    @click.option("--tenant", "tenant_slug", help="limit to one workspace (its slug)")
+    @click.option("--batch-size", default=100, show_default=True)
+    def reindex_cmd(everything: bool, tenant_slug: str | None, batch_size: int):
+        """Embed and index processed calls in batches (after changing the embedding model or store)."""
+        from .models import Tenant
+        from .pipeline.reindex import reindex
+
+        tenant_id = None
+        if tenant_slug:
+            tenant_id = db.session.execute(
+                select(Tenant.id).where(Tenant.slug == tenant_slug)
+            ).scalar_one_or_none()
+            if tenant_id is None:
+                raise click.ClickException(f"no workspace with slug {tenant_slug!r}")
+        click.echo(f"reindexed {reindex(everything, tenant_id, batch_size)} call(s)")
+
     @app.cli.command("sweep")
     def sweep_cmd():
         """Enqueue calls stored while Redis was down or abandoned by a dead worker."""

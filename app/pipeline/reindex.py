@@ -1,0 +1,63 @@
+"""Backfill: embed and index many calls in batches (after changing the embedding model or vector store)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..models import Call, utcnow
+from ..providers import get_providers
+from ..providers.base import VectorRecord
+from ..providers.local_vectors import pack
+from .steps import embedding_text, namespace_for, vector_id_for, vector_metadata
+
+log = logging.getLogger("calldesk.reindex")
+
+
+def stale_calls(everything: bool = False, tenant_id: int | None = None):
+    """Processed calls whose vector is missing or was made by another model or store."""
+    providers = get_providers()
+    stmt = select(Call).where(Call.status == "processed")
+    if not everything:
+        stmt = stmt.where(
+            or_(
+                Call.embedding_model.is_(None),
+                Call.embedding_model != providers.embedder.model,
+                Call.vector_store.is_(None),
+                Call.vector_store != providers.vectors.name,
+            )
+        )
+    if tenant_id is not None:
+        stmt = stmt.where(Call.tenant_id == tenant_id)
+    return stmt.order_by(Call.id)
+
+
+def reindex(everything: bool = False, tenant_id: int | None = None, batch_size: int = 100) -> int:
+    """Embed waiting calls `batch_size` at a time (one embeddings request per batch); returns the count."""
+    providers = get_providers()
+    done, after_id = 0, 0
+    while True:
+        stmt = stale_calls(everything, tenant_id).where(Call.id > after_id)
+        batch = db.session.execute(stmt.limit(batch_size)).scalars().all()
+        if not batch:
+            return done
+        vectors = providers.embedder.embed([embedding_text(c) for c in batch])
+        by_namespace: dict[str, list[VectorRecord]] = defaultdict(list)
+        for call, vector in zip(batch, vectors, strict=True):
+            call.embedding, call.embedding_dims = pack(vector), len(vector)
+            call.embedding_model, call.embedded_at = providers.embedder.model, utcnow()
+            by_namespace[namespace_for(call.tenant_id)].append(
+                VectorRecord(id=vector_id_for(call), values=vector, metadata=vector_metadata(call))
+            )
+        for namespace, records in by_namespace.items():
+            providers.vectors.upsert(namespace, records)
+        for call in batch:
+            call.vector_id, call.vector_store = vector_id_for(call), providers.vectors.name
+            call.indexed_at = utcnow()
+        db.session.commit()
+        done += len(batch)
+        after_id = batch[-1].id
+        log.info("reindexed %d calls (last id %d)", done, after_id)
