@@ -28,8 +28,8 @@ def two_tenants(app, client):
     return call_id, agent_pk, other
 
 
-OWNED_GET = ["/calls/{call}"]
-OWNED_POST = ["/agents/{agent}/delete"]
+OWNED_GET = ["/calls/{call}", "/calls/{call}/similar"]
+OWNED_POST = ["/agents/{agent}/delete", "/calls/{call}/delete", "/jobs/{call}/retry"]
 
 
 @pytest.mark.parametrize("template", OWNED_GET)
@@ -46,7 +46,9 @@ def test_other_tenant_gets_404_for_post(two_tenants, template):
     token = csrf_from(other.get("/agents").get_data(as_text=True))
     path = template.format(call=call_id, agent=agent_pk)
     assert other.post(path, data={"csrf_token": token}).status_code == 404
+    db.session.expire_all()
     assert db.session.get(Agent, agent_pk) is not None
+    assert db.session.get(Call, call_id).status == "processed"
 
 
 def test_other_tenants_calls_are_not_listed_or_searchable(two_tenants, client):

@@ -7,7 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from ..calls_service import delete_call
 from ..extensions import db, htmx
 from ..models import Call
-from ..providers import ProviderError
+from ..providers import ProviderError, get_providers
+from ..similarity import similar_calls
 from ..tenancy import get_or_404
 from . import bp
 from .decorators import admin_required
@@ -37,6 +38,21 @@ def call_detail(call_id):
     call = get_or_404(Call, call_id)
     template = "dashboard/_call_main.html" if htmx and htmx.target == "call-main" else "dashboard/call.html"
     return render_template(template, call=call, confirm=ConfirmForm())
+
+
+@bp.get("/calls/<call_id>/similar")
+def call_similar(call_id):
+    """HTMX fragment, loaded after the page: the index may be slow or down without holding the page."""
+    call = get_or_404(Call, call_id)
+    error, similar = None, []
+    try:
+        similar = similar_calls(call)
+    except ProviderError as exc:
+        error = str(exc)
+    lexical = get_providers().embedder.name == "offline"
+    return render_template(
+        "dashboard/_similar.html", call=call, similar=similar, error=error, lexical=lexical
+    )
 
 
 @bp.post("/calls/<call_id>/delete")

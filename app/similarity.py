@@ -1,0 +1,36 @@
+"""Find similar calls: query the tenant's namespace with the call's own vector."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Call
+from .pipeline.steps import namespace_for, vector_id_for
+from .providers import get_providers
+from .providers.local_vectors import unpack
+
+
+def _call_id(vector_id: str) -> int | None:
+    prefix, _, number = vector_id.partition("-")
+    return int(number) if prefix == "call" and number.isdigit() else None
+
+
+def similar_calls(call: Call, limit: int = 5) -> list[tuple[Call, float]]:
+    """The tenant's calls closest to this one, best first. Raises ProviderError if the index fails."""
+    if call.embedding is None or call.indexed_at is None:
+        return []
+    matches = get_providers().vectors.query(namespace_for(call.tenant_id), unpack(call.embedding), limit + 1)
+    scores = {}
+    for match in matches:
+        cid = _call_id(match.id)
+        if cid is not None and match.id != vector_id_for(call):
+            scores.setdefault(cid, match.score)
+    if not scores:
+        return []
+    # Scoped again here: the namespace is per tenant, but a row from another tenant must never show.
+    rows = db.session.execute(
+        select(Call).where(Call.tenant_id == call.tenant_id, Call.id.in_(list(scores)))
+    ).scalars()
+    found = sorted(((c, scores[c.id]) for c in rows), key=lambda pair: pair[1], reverse=True)
+    return found[:limit]
