@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from . import auth, dashboard, errors, health, readiness, webhooks  # noqa: F401 - readiness adds a route
+    from . import auth, dashboard, errors, health, http_headers, readiness, webhooks  # noqa: F401
     from .admin import register_admin
     from .cli import register_cli
 
@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
     register_admin(app)
+    http_headers.register(app)
     errors.register(app)
     register_cli(app)
     if not app.debug:

@@ -50,6 +50,7 @@ def load_config() -> dict:
     c["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     c["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     c["RQ_QUEUE"] = os.environ.get("RQ_QUEUE", "calls")
+    c["PROXY_FIX_HOPS"] = _int("PROXY_FIX_HOPS", 0)  # how many trusted reverse proxies set X-Forwarded-*
 
     # Sessions and CSRF (Flask's defaults are too loose for production).
     c["SESSION_COOKIE_HTTPONLY"] = True

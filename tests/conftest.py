@@ -94,9 +94,9 @@ def _test_config(database_url: str, redis_url: str, **extra) -> dict:
 
 
 @pytest.fixture
-def config_overrides():
-    """Override in a test module (or with indirect parametrization) to change the app config."""
-    return {}
+def config_overrides(request):
+    """Override in a test module, or parametrize indirectly, to change the app config."""
+    return getattr(request, "param", {})
 
 
 class FreshContextClient(FlaskClient):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
@@ -29,6 +29,7 @@ def signup():
         except service.SignupError as exc:
             form.email.errors.append(str(exc))
         else:
+            session.permanent = True  # PERMANENT_SESSION_LIFETIME applies, not "until the browser closes"
             login_user(user)
             flash(
                 f"Welcome to CallDesk, {user.tenant.name}. Register your first agent to receive calls.",
@@ -48,6 +49,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
+            session.permanent = True
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Wrong email or password.")
