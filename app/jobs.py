@@ -15,7 +15,7 @@ from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from .extensions import db
 from .models import Call, utcnow
@@ -31,7 +31,7 @@ def job_id(call_id: int) -> str:
 
 
 def redis_conn() -> Redis:
-    """The worker's and the pages' client: redis-py defaults (patient, with retries)."""
+    """The worker's and the pages' client: redis-py's defaults (5 s timeouts)."""
     ext = current_app.extensions.setdefault("calldesk_redis", {})
     if "worker" not in ext:
         ext["worker"] = Redis.from_url(current_app.config["REDIS_URL"])
@@ -104,38 +104,43 @@ def sweep(connection: Redis | None = None, limit: int = 500) -> int:
 
     Two cases: calls accepted while Redis was down (queued, never enqueued), and calls whose worker
     died mid-job (processing, heartbeat older than STALE_PROCESSING_S). The decision is made from
-    PostgreSQL alone, so it works right after an outage.
+    the database alone, so it works right after an outage. Every write is a guarded UPDATE committed
+    at once: a worker may claim a call the moment its job is enqueued, and must not be overwritten.
     """
     cfg = current_app.config
     now = utcnow()
     stale_before = now - timedelta(seconds=cfg["STALE_PROCESSING_S"])
     lost_before = now - timedelta(seconds=cfg["REQUEUE_QUEUED_AFTER_S"])
+    stale = (Call.status == "processing") & (Call.heartbeat_at < stale_before)
+    waiting = (Call.status == "queued") & or_(Call.enqueued_at.is_(None), Call.enqueued_at < lost_before)
     rows = db.session.execute(
-        select(Call)
-        .where(
-            or_(
-                (Call.status == "queued") & Call.enqueued_at.is_(None),
-                (Call.status == "queued") & (Call.enqueued_at < lost_before),
-                (Call.status == "processing") & (Call.heartbeat_at < stale_before),
-            )
-        )
-        .order_by(Call.id)
-        .limit(limit)
-    ).scalars()
+        select(Call.id, Call.status).where(or_(stale, waiting)).order_by(Call.id).limit(limit)
+    )
     count = 0
-    for call in rows:
+    for call_id, status in rows.all():
         try:
-            if call.status == "processing":
-                log.warning("call %s: worker stopped heartbeating; re-enqueueing", call.id)
-                forget_job(call.id, connection)
-                call.status = "queued"
-            if enqueue_call(call, connection):
-                call.enqueued_at = utcnow()
+            if status == "processing":
+                taken = db.session.execute(
+                    update(Call).where(Call.id == call_id, stale).values(status="queued")
+                )
+                db.session.commit()
+                if taken.rowcount != 1:
+                    continue  # its worker came back to life meanwhile
+                log.warning("call %s: worker stopped heartbeating; re-enqueueing", call_id)
+                forget_job(call_id, connection)
+            call = db.session.get(Call, call_id)
+            if call is not None and enqueue_call(call, connection):
+                db.session.execute(
+                    update(Call)
+                    .where(Call.id == call_id, Call.status == "queued")
+                    .values(enqueued_at=utcnow())
+                )
+                db.session.commit()
                 count += 1
         except RedisError as exc:
+            db.session.rollback()
             log.warning("sweep: Redis unavailable (%s); will try again", exc.__class__.__name__)
             break
-    db.session.commit()
     return count
 
 

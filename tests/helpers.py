@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -122,3 +123,37 @@ def run_jobs(app) -> None:
     from app.jobs import get_queue, redis_conn
 
     SimpleWorker([get_queue()], connection=redis_conn()).work(burst=True, logging_level="WARNING")
+
+
+def jobs_page(client) -> dict:
+    """The /jobs page: status counts, failed rows {call_id: {conversation, step, error, attempts}}."""
+    response = client.get("/jobs")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    counts = {
+        status: int(value)
+        for status, value in re.findall(
+            r'class="stat stat-(\w+)"[^>]*>\s*<span class="stat-value">(\d+)</span>', page
+        )
+    }
+    rows = {}
+    for call_id, row in re.findall(r'<tr data-call-id="(\d+)">(.*?)</tr>', page, re.S):
+        cells = [
+            html.unescape(re.sub(r"<[^>]+>", "", c).strip())
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        rows[int(call_id)] = {
+            "conversation": cells[0],
+            "step": cells[1],
+            "error": cells[2],
+            "attempts": int(cells[3]),
+            "last_try": cells[4],
+        }
+    return {"counts": counts, "failed": rows, "text": html.unescape(page), "html": page}
+
+
+def second_workspace(app, *, agent_id="agent_beta", secret="whsec_beta_secret_00000001"):
+    """Tenant B ("Beta"), signed in on a client of its own; returns that client."""
+    other = app.test_client()
+    gen_workspace(AuthActions(other), name="Beta", email="b@beta.test", agent_id=agent_id, secret=secret)
+    return other

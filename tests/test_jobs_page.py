@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import html
-import re
 import socket
 from contextlib import contextmanager
 
 import pytest
 from fakes.openai_server import FakeOpenAI
 from fakes.pinecone_server import FakePinecone, reset_pinecone_retry_state
-from helpers import AuthActions, csrf_from, deliver, gen_workspace, run_jobs, sample_payload
+from helpers import (
+    AuthActions,
+    csrf_from,
+    deliver,
+    gen_workspace,
+    jobs_page,
+    run_jobs,
+    sample_payload,
+    second_workspace,
+)
 from sqlalchemy import select
 
 from app.extensions import db
@@ -41,11 +49,7 @@ def alpha(auth):
 @pytest.fixture
 def beta(app):
     """Tenant B (Beta), signed in on its own client."""
-    other = app.test_client()
-    gen_workspace(
-        AuthActions(other), name="Beta", email="b@beta.test", agent_id="agent_beta", secret=BETA_SECRET
-    )
-    return other
+    return second_workspace(app, secret=BETA_SECRET)
 
 
 class _BrokenLLM:
@@ -82,33 +86,6 @@ def fail_all_queued(app) -> None:
 def fresh_call(call_id) -> Call:
     db.session.expire_all()
     return db.session.get(Call, call_id)
-
-
-def jobs_page(client) -> dict:
-    """The /jobs page: status counts, failed rows {call_id: {conversation, step, error, attempts}}."""
-    response = client.get("/jobs")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    counts = {
-        status: int(value)
-        for status, value in re.findall(
-            r'class="stat stat-(\w+)"[^>]*>\s*<span class="stat-value">(\d+)</span>', page
-        )
-    }
-    rows = {}
-    for call_id, row in re.findall(r'<tr data-call-id="(\d+)">(.*?)</tr>', page, re.S):
-        cells = [
-            html.unescape(re.sub(r"<[^>]+>", "", c).strip())
-            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        ]
-        rows[int(call_id)] = {
-            "conversation": cells[0],
-            "step": cells[1],
-            "error": cells[2],
-            "attempts": int(cells[3]),
-            "last_try": cells[4],
-        }
-    return {"counts": counts, "failed": rows, "text": html.unescape(page)}
 
 
 def queued_job_ids() -> set[str]:

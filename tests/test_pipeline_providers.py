@@ -15,7 +15,15 @@ from datetime import UTC, datetime
 import pytest
 from fakes.openai_server import FakeOpenAI, hashed_embedding, openai_error
 from fakes.pinecone_server import FakePinecone, reset_pinecone_retry_state
-from helpers import AuthActions, csrf_from, deliver, gen_workspace, run_jobs, sample_payload
+from helpers import (
+    csrf_from,
+    deliver,
+    gen_workspace,
+    jobs_page,
+    run_jobs,
+    sample_payload,
+    second_workspace,
+)
 
 from app.extensions import db
 from app.jobs import get_queue, job_id
@@ -139,24 +147,6 @@ def call_page(client, call_id) -> dict:
         "summary": html.unescape(summary.group(1).strip()) if summary else None,
         "text": html.unescape(page),
     }
-
-
-def jobs_page(client) -> dict:
-    """The /jobs page: status counts and the failed calls' rows {call_id: {step, error, attempts}}."""
-    response = client.get("/jobs")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    counts = {
-        status: int(value)
-        for status, value in re.findall(
-            r'class="stat stat-(\w+)"[^>]*>\s*<span class="stat-value">(\d+)</span>', page
-        )
-    }
-    rows = {}
-    for call_id, row in re.findall(r'<tr data-call-id="(\d+)">(.*?)</tr>', page, re.S):
-        cells = [html.unescape(c.strip()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-        rows[int(call_id)] = {"step": cells[1], "error": cells[2], "attempts": int(cells[3])}
-    return {"counts": counts, "failed": rows, "html": page}
 
 
 def fresh_call(call_id) -> Call:
@@ -388,14 +378,7 @@ def test_does_retry_after_an_index_outage_resume_without_paying_again(client, ap
 @pytest.fixture
 def other_tenant(app):
     """Tenant B, signed in on its own client, with one processed call of its own."""
-    other = app.test_client()
-    gen_workspace(
-        AuthActions(other),
-        name="Beta",
-        email="b@beta.test",
-        agent_id="agent_beta",
-        secret="whsec_beta_secret_00000001",
-    )
+    other = second_workspace(app)
     return other
 
 

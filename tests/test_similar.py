@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import AuthActions, deliver, gen_workspace, run_jobs, sample_payload
+from helpers import deliver, gen_workspace, run_jobs, sample_payload, second_workspace
 
 
 def _similar_ids(client, call_id):
@@ -40,14 +40,7 @@ def test_similar_calls_are_ranked_and_exclude_the_call_itself(client, auth, app)
 def test_similar_calls_never_cross_tenants(client, auth, app):
     gen_workspace(auth)
     mine = deliver(client, _call(LEAK, "leak-a")).json["call_id"]
-    other = app.test_client()
-    gen_workspace(
-        AuthActions(other),
-        name="Beta",
-        email="b@beta.test",
-        agent_id="agent_beta",
-        secret="whsec_beta_secret_00000001",
-    )
+    other = second_workspace(app)
     theirs = deliver(other, _call(LEAK2, "leak-b", agent_id="agent_beta"), "whsec_beta_secret_00000001")
     run_jobs(app)
     assert _similar_ids(client, mine)[0] == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import AuthActions, csrf_from, deliver, gen_workspace, run_jobs, sample_payload
+from helpers import AuthActions, csrf_from, deliver, gen_workspace, run_jobs, sample_payload, second_workspace
 from sqlalchemy import select
 
 from app.extensions import db
@@ -17,14 +17,7 @@ def two_tenants(app, client):
     call_id = deliver(client, sample_payload(agent_id="agent_alpha")).json["call_id"]
     run_jobs(app)
     agent_pk = db.session.execute(select(Agent.id)).scalar_one()
-    other = app.test_client()
-    gen_workspace(
-        AuthActions(other),
-        name="Beta",
-        email="b@beta.test",
-        agent_id="agent_beta",
-        secret="whsec_beta_secret_00000001",
-    )
+    other = second_workspace(app)
     return call_id, agent_pk, other
 
 
