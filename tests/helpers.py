@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.webhooks.signature import sign
 
-SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parent / "data"  # copied from ElevenLabs-shaped samples
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
