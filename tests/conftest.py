@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,27 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.config import normalize_database_url
 from app.extensions import db
+
+# --------------------------------------------------------------------------- no internet
+
+_LOCAL_PREFIXES = ("127.", "::1", "localhost", "0.0.0.0")  # noqa: S104 - addresses we may connect to
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_internet():
+    """Any connection from the test process to a non-loopback address fails the test that made it."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not str(host).startswith(_LOCAL_PREFIXES):
+            raise AssertionError(f"a test tried to reach {address!r}: tests must not use the network")
+        return real_connect(self, address)
+
+    socket.socket.connect = guarded
+    yield
+    socket.socket.connect = real_connect
+
 
 # --------------------------------------------------------------------------- services
 
