@@ -7,7 +7,7 @@ from helpers import AuthActions, csrf_from, deliver, gen_workspace, run_jobs, sa
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agent, Call
+from app.models import Agent, Call, WebhookEvent
 
 
 @pytest.fixture
@@ -21,14 +21,18 @@ def two_tenants(app, client):
     return call_id, agent_pk, other
 
 
-OWNED_GET = ["/calls/{call}", "/calls/{call}/similar"]
+def _event_of(call_id: int) -> int:
+    return db.session.execute(select(WebhookEvent.id).where(WebhookEvent.call_id == call_id)).scalar_one()
+
+
+OWNED_GET = ["/calls/{call}", "/calls/{call}/similar", "/deliveries/{event}"]
 OWNED_POST = ["/agents/{agent}/delete", "/calls/{call}/delete", "/jobs/{call}/retry"]
 
 
 @pytest.mark.parametrize("template", OWNED_GET)
 def test_other_tenant_gets_404_for_get(two_tenants, client, template):
     call_id, agent_pk, other = two_tenants
-    path = template.format(call=call_id, agent=agent_pk)
+    path = template.format(call=call_id, agent=agent_pk, event=_event_of(call_id))
     assert client.get(path).status_code == 200  # the owner sees it
     assert other.get(path).status_code == 404
 
@@ -37,7 +41,7 @@ def test_other_tenant_gets_404_for_get(two_tenants, client, template):
 def test_other_tenant_gets_404_for_post(two_tenants, template):
     call_id, agent_pk, other = two_tenants
     token = csrf_from(other.get("/agents").get_data(as_text=True))
-    path = template.format(call=call_id, agent=agent_pk)
+    path = template.format(call=call_id, agent=agent_pk, event=_event_of(call_id))
     assert other.post(path, data={"csrf_token": token}).status_code == 404
     db.session.expire_all()
     assert db.session.get(Agent, agent_pk) is not None

@@ -116,6 +116,9 @@ def _accept(event: WebhookEvent, body: bytes, too_big: bool) -> Reply:
 
     agent = db.session.execute(select(Agent).where(Agent.agent_id == data["agent_id"])).scalar_one_or_none()
     tenant = db.session.get(Tenant, agent.tenant_id) if agent is not None else None
+    # Known agent: the delivery shows in that workspace's log even if rejected (a wrong secret is
+    # the usual integration mistake, and this is where the staff will look for it).
+    event.tenant_id = tenant.id if tenant else None
     tenant_secret = secrets_box.decrypt(tenant.webhook_secret_encrypted) if tenant else None
     secret = tenant_secret or cfg["ELEVENLABS_WEBHOOK_SECRET"] or None
     if secret:
@@ -135,7 +138,6 @@ def _accept(event: WebhookEvent, body: bytes, too_big: bool) -> Reply:
         raise Rejected(401, "no webhook signing secret is configured for this agent's workspace (Settings)")
     if agent is None:
         raise Rejected(404, f"unknown agent_id {event.agent_id!r}: register it under Agents")
-    event.tenant_id = tenant.id
 
     kind = event.event_type or payload.TRANSCRIPTION
     if kind != payload.TRANSCRIPTION:

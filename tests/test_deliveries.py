@@ -1,0 +1,57 @@
+"""The deliveries log: a workspace sees every delivery for its agents, with the reason for rejections."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import deliver, gen_workspace, sample_payload, second_workspace
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import WebhookEvent
+
+
+def _event_ids(html: str) -> list[int]:
+    return [int(x) for x in re.findall(r'href="/deliveries/(\d+)"', html)]
+
+
+def test_accepted_duplicate_and_rejected_deliveries_are_listed_with_reasons(client, auth):
+    gen_workspace(auth)
+    deliver(client, sample_payload())
+    deliver(client, sample_payload())
+    deliver(client, sample_payload(conversation_id="forged"), "wrong-secret-000000000000")
+    html = client.get("/deliveries").get_data(as_text=True)
+    assert len(_event_ids(html)) == 3
+    assert "signature rejected: signature does not match" in html
+    assert "outcome-accepted" in html and "outcome-duplicate" in html and "outcome-rejected" in html
+    rejected = client.get("/deliveries?outcome=rejected").get_data(as_text=True)
+    assert len(_event_ids(rejected)) == 1 and "forged" in rejected
+
+
+def test_delivery_page_shows_the_body_escaped(client, auth):
+    gen_workspace(auth)
+    payload = sample_payload(conversation_id="<img src=x onerror=alert(1)>")
+    deliver(client, payload)
+    event_id = db.session.execute(select(WebhookEvent.id)).scalar_one()
+    html = client.get(f"/deliveries/{event_id}").get_data(as_text=True)
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "Riverside Plumbing, how can I help?" in html
+
+
+def test_deliveries_are_tenant_scoped_and_unknown_agents_belong_to_nobody(client, auth, app):
+    gen_workspace(auth)
+    deliver(client, sample_payload())
+    deliver(client, sample_payload(agent_id="agent_nobody", conversation_id="stray"))
+    mine = db.session.execute(select(WebhookEvent.id).where(WebhookEvent.tenant_id.is_not(None))).scalar_one()
+    stray = db.session.execute(select(WebhookEvent.id).where(WebhookEvent.tenant_id.is_(None))).scalar_one()
+    assert _event_ids(client.get("/deliveries").get_data(as_text=True)) == [mine]
+    assert client.get(f"/deliveries/{stray}").status_code == 404
+    other = second_workspace(app)
+    assert _event_ids(other.get("/deliveries").get_data(as_text=True)) == []
+    assert other.get(f"/deliveries/{mine}").status_code == 404
+
+
+def test_empty_state(client, auth):
+    gen_workspace(auth)
+    assert "No deliveries" in client.get("/deliveries").get_data(as_text=True)
