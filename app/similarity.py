@@ -11,7 +11,7 @@ from .providers import get_providers
 from .providers.local_vectors import unpack
 
 
-def _call_id(vector_id: str) -> int | None:
+def call_id_of(vector_id: str) -> int | None:
     prefix, _, number = vector_id.partition("-")
     return int(number) if prefix == "call" and number.isdigit() else None
 
@@ -23,7 +23,7 @@ def similar_calls(call: Call, limit: int = 5) -> list[tuple[Call, float]]:
     matches = get_providers().vectors.query(namespace_for(call.tenant_id), unpack(call.embedding), limit + 1)
     scores = {}
     for match in matches:
-        cid = _call_id(match.id)
+        cid = call_id_of(match.id)
         if cid is not None and match.id != vector_id_for(call):
             scores.setdefault(cid, match.score)
     if not scores:

@@ -8,8 +8,9 @@ from ..calls_service import delete_call
 from ..extensions import db, htmx
 from ..models import Call
 from ..providers import ProviderError, get_providers
+from ..search import search_calls
 from ..similarity import similar_calls
-from ..tenancy import get_or_404
+from ..tenancy import current_tenant, get_or_404
 from . import bp
 from .decorators import admin_required
 from .forms import ConfirmForm
@@ -38,6 +39,20 @@ def call_detail(call_id):
     call = get_or_404(Call, call_id)
     template = "dashboard/_call_main.html" if htmx and htmx.target == "call-main" else "dashboard/call.html"
     return render_template(template, call=call, confirm=ConfirmForm())
+
+
+@bp.get("/search")
+def search():
+    query = request.args.get("q", "")
+    error, results = None, []
+    try:
+        results = search_calls(current_tenant().id, query)
+    except ProviderError as exc:
+        error = str(exc)
+    lexical = get_providers().embedder.name == "offline"
+    return render_template(
+        "dashboard/search.html", query=query, results=results, error=error, lexical=lexical
+    )
 
 
 @bp.get("/calls/<call_id>/similar")
