@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import deliver, gen_workspace, run_jobs, sample_payload, seed_payload
+from helpers import deliver, gen_workspace, run_jobs, sample_payload, seed_payload, worker_burst
 from sqlalchemy import select
 
 from app.extensions import db
@@ -135,23 +132,7 @@ def test_unexpected_exception_is_recorded_with_its_type(client, workspace, app, 
 def test_worker_script_burst_processes_the_queue(client, workspace, app, migrated, redis_url):
     """`python worker.py --burst` in its own process, with the same settings the app has."""
     call_id = deliver(client, seed_payload()).json["call_id"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": migrated,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "test-secret-key",
-        "LLM_PROVIDER": "offline",
-        "EMBEDDINGS_PROVIDER": "offline",
-        "VECTOR_STORE": "local",
-    }
-    done = subprocess.run(
-        [sys.executable, "worker.py", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = worker_burst(migrated, redis_url)
     assert done.returncode == 0, done.stderr[-2000:]
     db.session.expire_all()
     call = db.session.get(Call, call_id)

@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from fakes.pinecone_server import FakePinecone, reset_pinecone_retry_state
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _worker_env(migrated, redis_url, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PINECONE_"))}
-    env.update(DATABASE_URL=migrated, REDIS_URL=redis_url, SECRET_KEY="test-secret-key", **extra)
-    return env
+from helpers import worker_burst
 
 
 def test_worker_exits_when_index_dimension_differs_from_embeddings(app, migrated, redis_url):
     reset_pinecone_retry_state()
     with FakePinecone(dimension=16) as fake:
-        env = _worker_env(
+        done = worker_burst(
             migrated,
             redis_url,
-            LLM_PROVIDER="offline",
-            EMBEDDINGS_PROVIDER="offline",
             VECTOR_STORE="pinecone",
             PINECONE_API_KEY="pc-test",
             PINECONE_INDEX_HOST=fake.url,
-        )
-        done = subprocess.run(
-            [sys.executable, "worker.py", "--burst"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
         )
     assert done.returncode != 0
     assert "configuration error" in done.stderr
@@ -44,16 +22,6 @@ def test_worker_exits_when_index_dimension_differs_from_embeddings(app, migrated
 
 
 def test_worker_exits_when_a_required_key_is_missing(app, migrated, redis_url):
-    env = _worker_env(
-        migrated, redis_url, LLM_PROVIDER="openai", EMBEDDINGS_PROVIDER="offline", VECTOR_STORE="local"
-    )
-    done = subprocess.run(
-        [sys.executable, "worker.py", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = worker_burst(migrated, redis_url, LLM_PROVIDER="openai")
     assert done.returncode != 0
     assert "OPENAI_API_KEY is not set" in done.stderr

@@ -118,3 +118,22 @@ def map_openai_error(exc: Exception, secret: str | None = None) -> ProviderError
     return ProviderError(
         f"{type(exc).__name__}: {redact(str(exc), secret)}", retryable=False, provider=PROVIDER
     )
+
+
+class OpenAIClientOwner:
+    """What both OpenAI providers do with the client they hold (`_client`, `_api_key`, `model`)."""
+
+    _client: openai.OpenAI
+    _api_key: str
+    model: str
+
+    def close(self) -> None:
+        """Release the HTTP connection pool."""
+        self._client.close()
+
+    def ping(self) -> None:
+        """Raise ProviderError unless the API answers and knows the model (a free call)."""
+        try:
+            self._client.models.retrieve(self.model)
+        except openai.OpenAIError as exc:
+            raise map_openai_error(exc, self._api_key) from exc

@@ -7,7 +7,13 @@ import math
 import openai
 
 from app.providers.errors import ProviderConfigError
-from app.providers.openai_common import PROVIDER, build_openai_client, invalid_output, map_openai_error
+from app.providers.openai_common import (
+    PROVIDER,
+    OpenAIClientOwner,
+    build_openai_client,
+    invalid_output,
+    map_openai_error,
+)
 
 MAX_INPUTS_PER_REQUEST = 2048  # API limit
 MAX_TOKENS_PER_REQUEST = 250_000  # API limit is 300k; estimates are rough, keep a margin
@@ -36,7 +42,7 @@ def cut_to_tokens(text: str, limit: int) -> str:
     return text
 
 
-class OpenAIEmbedder:
+class OpenAIEmbedder(OpenAIClientOwner):
     """EmbeddingProvider backed by `client.embeddings.create`."""
 
     name = "openai"
@@ -65,17 +71,6 @@ class OpenAIEmbedder:
     def sends_dimensions(self) -> bool:
         """Only text-embedding-3 (and later) models accept a `dimensions` parameter."""
         return self.model.startswith("text-embedding-3")
-
-    def close(self) -> None:
-        """Release the HTTP connection pool."""
-        self._client.close()
-
-    def ping(self) -> None:
-        """Raise ProviderError unless the API answers and knows the model (a free call)."""
-        try:
-            self._client.models.retrieve(self.model)
-        except openai.OpenAIError as exc:
-            raise map_openai_error(exc, self._api_key) from exc
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []

@@ -10,6 +10,7 @@ import pydantic
 
 from app.providers.base import Analysis, AnalysisRequest, Turn
 from app.providers.openai_common import (
+    OpenAIClientOwner,
     build_openai_client,
     estimate_tokens,
     invalid_output,
@@ -168,7 +169,7 @@ def render_call_details(metadata: dict) -> list[str]:
     return [f"{label}: {_neutralise(fmt(value))}" for label, value, fmt in details if value is not None]
 
 
-class OpenAIAnalyser:
+class OpenAIAnalyser(OpenAIClientOwner):
     """LLMProvider backed by `chat.completions.parse` with `Analysis` as a strict JSON schema."""
 
     name = "openai"
@@ -203,17 +204,6 @@ class OpenAIAnalyser:
             "\n\n<transcript>\n" + ("\n".join(lines) if lines else "(empty transcript)") + "\n</transcript>"
         )
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
-
-    def close(self) -> None:
-        """Release the HTTP connection pool."""
-        self._client.close()
-
-    def ping(self) -> None:
-        """Raise ProviderError unless the API answers and knows the model (a free call)."""
-        try:
-            self._client.models.retrieve(self.model)
-        except openai.OpenAIError as exc:
-            raise map_openai_error(exc, self._api_key) from exc
 
     def analyse(self, request: AnalysisRequest) -> Analysis:
         try:
