@@ -10,7 +10,21 @@ from app import create_app
 from app.extensions import db
 from app.models import Tenant, User
 
-PROTECTED = ["/", "/calls", "/calls/1", "/agents", "/settings"]
+PROTECTED = [
+    "/",
+    "/calls",
+    "/calls/1",
+    "/calls/1/similar",
+    "/search",
+    "/jobs",
+    "/deliveries",
+    "/deliveries/1",
+    "/agents",
+    "/settings",
+    "/team",
+    "/account",
+    "/admin/rq/",
+]
 
 
 def test_signup_creates_tenant_and_owner_and_signs_in(client, auth):
