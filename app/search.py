@@ -26,7 +26,7 @@ def search_calls(tenant_id: int, query: str, limit: int = 20) -> list[tuple[Call
     scores = {}
     for match in matches:
         cid = call_id_of(match.id)
-        if cid is not None:
+        if cid is not None and match.score > 0:  # nothing in common: not a result
             scores.setdefault(cid, match.score)
     if not scores:
         return []

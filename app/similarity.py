@@ -24,7 +24,7 @@ def similar_calls(call: Call, limit: int = 5) -> list[tuple[Call, float]]:
     scores = {}
     for match in matches:
         cid = call_id_of(match.id)
-        if cid is not None and match.id != vector_id_for(call):
+        if cid is not None and match.score > 0 and match.id != vector_id_for(call):
             scores.setdefault(cid, match.score)
     if not scores:
         return []
