@@ -59,6 +59,9 @@ def load_config() -> dict:
     c["REMEMBER_COOKIE_SECURE"] = c["SESSION_COOKIE_SECURE"]
     c["REMEMBER_COOKIE_HTTPONLY"] = True
     c["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    # The cookie is rewritten only when the session changes: a lifetime counted from sign-in, and a
+    # poll answered after a sign-out in another tab cannot put the old session back.
+    c["SESSION_REFRESH_EACH_REQUEST"] = False
     c["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=_int("SESSION_HOURS", 12))
     c["WTF_CSRF_TIME_LIMIT"] = None  # the token is bound to the session, which expires itself
     c["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # forms; the webhook has its own limit

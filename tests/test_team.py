@@ -97,3 +97,27 @@ def test_change_password(owner):
     owner.logout()
     assert owner.login(password="correct-horse-1").status_code == 400
     assert owner.login(password="new-password-12").status_code == 302
+
+
+def test_changing_the_password_signs_out_other_sessions_but_not_this_one(owner, app):
+    laptop = AuthActions(app.test_client())
+    assert laptop.login().status_code == 302
+    assert laptop.client.get("/calls").status_code == 200
+    resp = owner.post_form(
+        "/account",
+        {
+            "current_password": "correct-horse-1",
+            "new_password": "new-password-12",
+            "confirm": "new-password-12",
+        },
+    )
+    assert resp.status_code == 302
+    assert owner.client.get("/calls").status_code == 200
+    assert laptop.client.get("/calls").status_code == 302
+
+
+def test_session_id_carries_no_password_material_in_clear(owner):
+    user = db.session.execute(select(User)).scalar_one()
+    user_id, fingerprint = user.get_id().split(":")
+    assert int(user_id) == user.id and len(fingerprint) == 16
+    assert fingerprint not in user.password_hash

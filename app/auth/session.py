@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import jsonify, redirect, request, url_for
 
 from ..extensions import db, htmx, login_manager
@@ -9,11 +11,16 @@ from ..models import User
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """The user of a session id "<id>:<password fingerprint>"; None once the password has changed."""
+    raw_id, _, fingerprint = (session_id or "").partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(raw_id))
     except (TypeError, ValueError):
         return None
+    if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
+        return None
+    return user
 
 
 @login_manager.unauthorized_handler

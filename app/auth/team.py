@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
 from ..dashboard.decorators import admin_required
@@ -89,6 +89,7 @@ def account():
         else:
             current_user.password_hash = hash_password(form.new_password.data)
             db.session.commit()
-            flash("Your password was changed.", "success")
+            login_user(current_user)  # this session follows the new password; every other one ends
+            flash("Your password was changed. Other sessions were signed out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), 400 if form.errors else 200

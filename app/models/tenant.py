@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -46,6 +47,15 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     tenant: Mapped[Tenant] = relationship(back_populates="users", lazy="joined")
+
+    def get_id(self) -> str:
+        """What the session stores: the id plus a fingerprint of the password hash, so that changing
+        the password signs out every other session (signed-cookie sessions cannot be revoked otherwise)."""
+        return f"{self.id}:{self.password_fingerprint}"
+
+    @property
+    def password_fingerprint(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
