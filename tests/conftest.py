@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from helpers import AuthActions
+from helpers import AuthActions, empty_tables
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -138,27 +138,14 @@ def app(migrated, redis_url, config_overrides):
     app = create_app(_test_config(migrated, redis_url, **config_overrides))
     app.test_client_class = FreshContextClient
     with app.app_context():
-        _empty_tables()
+        empty_tables()
         from app.jobs import redis_conn
 
         redis_conn().flushdb()
         yield app
         db.session.remove()
-        _empty_tables()
+        empty_tables()
         db.engine.dispose()
-
-
-def _empty_tables() -> None:
-    db.session.remove()
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(
-                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-            )
-        else:
-            for t in tables:
-                conn.execute(text(f'DELETE FROM "{t}"'))
 
 
 @pytest.fixture

@@ -185,3 +185,21 @@ def worker_burst(database_url: str, redis_url: str, **env) -> subprocess.Complet
         text=True,
         timeout=120,
     )
+
+
+def empty_tables() -> None:
+    """Delete every row (inside an app context): TRUNCATE on PostgreSQL, DELETE elsewhere."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))

@@ -27,9 +27,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import sample_payload, seed_payload
+from helpers import empty_tables, sample_payload, seed_payload
 from playwright.sync_api import expect, sync_playwright
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from app import create_app
 from app.config import normalize_database_url
@@ -247,16 +247,7 @@ class Stack:
         from app.jobs import redis_conn
 
         with self.app.app_context():
-            db.session.remove()
-            tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-            with db.engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(
-                        text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-                    )
-                else:
-                    for t in tables:
-                        conn.execute(text(f'DELETE FROM "{t}"'))
+            empty_tables()
             redis_conn().flushdb()
             db.engine.dispose()
 
