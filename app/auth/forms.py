@@ -8,16 +8,21 @@ MIN_PASSWORD = 10
 EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address.")
 
 
-class SignupForm(FlaskForm):
-    tenant_name = StringField("Company name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Work email", validators=[DataRequired(), Length(max=254), EMAIL_SHAPE])
-    password = PasswordField(
-        "Password",
+def new_password_field(label: str) -> PasswordField:
+    """A password being chosen: the one length rule for signup, new members and password changes."""
+    return PasswordField(
+        label,
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD, max=256, message=f"Use at least {MIN_PASSWORD} characters."),
         ],
     )
+
+
+class SignupForm(FlaskForm):
+    tenant_name = StringField("Company name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Work email", validators=[DataRequired(), Length(max=254), EMAIL_SHAPE])
+    password = new_password_field("Password")
 
 
 class LoginForm(FlaskForm):
@@ -34,24 +39,12 @@ class AddMemberForm(FlaskForm):
             SelectChoice("admin", "Admin: also manages agents, settings and the team"),
         ],
     )
-    password = PasswordField(
-        "Initial password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD, max=256, message=f"Use at least {MIN_PASSWORD} characters."),
-        ],
-    )
+    password = new_password_field("Initial password")
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
-    new_password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD, max=256, message=f"Use at least {MIN_PASSWORD} characters."),
-        ],
-    )
+    new_password = new_password_field("New password")
     confirm = PasswordField(
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", "The passwords differ.")],
