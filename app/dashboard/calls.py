@@ -41,33 +41,29 @@ def call_detail(call_id):
     return render_template(template, call=call, confirm=ConfirmForm())
 
 
-@bp.get("/search")
-def search():
-    query = request.args.get("q", "")
+def _vector_view(template: str, lookup, **context):
+    """Render a page built on the vector index; an index outage becomes a message, not a 500."""
     error, results = None, []
     try:
-        results = search_calls(current_tenant().id, query)
+        results = lookup()
     except ProviderError as exc:
         error = str(exc)
     lexical = get_providers().embedder.name == "offline"
-    return render_template(
-        "dashboard/search.html", query=query, results=results, error=error, lexical=lexical
-    )
+    return render_template(template, results=results, error=error, lexical=lexical, **context)
+
+
+@bp.get("/search")
+def search():
+    query = request.args.get("q", "")
+    tenant_id = current_tenant().id
+    return _vector_view("dashboard/search.html", lambda: search_calls(tenant_id, query), query=query)
 
 
 @bp.get("/calls/<call_id>/similar")
 def call_similar(call_id):
     """HTMX fragment, loaded after the page: the index may be slow or down without holding the page."""
     call = get_or_404(Call, call_id)
-    error, similar = None, []
-    try:
-        similar = similar_calls(call)
-    except ProviderError as exc:
-        error = str(exc)
-    lexical = get_providers().embedder.name == "offline"
-    return render_template(
-        "dashboard/_similar.html", call=call, similar=similar, error=error, lexical=lexical
-    )
+    return _vector_view("dashboard/_similar.html", lambda: similar_calls(call), call=call)
 
 
 @bp.post("/calls/<call_id>/delete")
