@@ -15,7 +15,7 @@ load_dotenv()
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.jobs import get_queue, redis_conn, sweep  # noqa: E402
+from app.services.jobs import get_queue, redis_conn, sweep  # noqa: E402
 
 log = logging.getLogger("calldesk.worker")
 

@@ -16,12 +16,12 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create_superuser(email: str, password: str):
         """Create (or promote) the platform operator, who may open /admin/rq."""
-        from .auth import service
+        from .services import accounts
 
-        email = service.normalize_email(email)
+        email = accounts.normalize_email(email)
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
         if user is None:
-            user = service.signup("Platform operators", email, password)
+            user = accounts.signup("Platform operators", email, password)
         user.is_superuser = True
         db.session.commit()
         click.echo(f"{email} is a superuser.")
@@ -57,6 +57,6 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("sweep")
     def sweep_cmd():
         """Enqueue calls stored while Redis was down or abandoned by a dead worker."""
-        from .jobs import sweep
+        from .services.jobs import sweep
 
         click.echo(f"enqueued {sweep()} call(s)")

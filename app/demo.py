@@ -9,9 +9,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from . import secrets_box
-from .auth import service
 from .extensions import db
 from .models import Agent, User
+from .services import accounts
 from .webhooks.signature import sign
 
 DEMO_EMAIL = "demo@calldesk.local"
@@ -58,7 +58,7 @@ CONVERSATIONS = [
 def ensure_demo_account() -> User:
     user = db.session.execute(select(User).where(User.email == DEMO_EMAIL)).scalar_one_or_none()
     if user is None:
-        user = service.signup("Riverside Plumbing (demo)", DEMO_EMAIL, DEMO_PASSWORD)
+        user = accounts.signup("Riverside Plumbing (demo)", DEMO_EMAIL, DEMO_PASSWORD)
     tenant = user.tenant
     if not tenant.webhook_secret_encrypted:
         tenant.webhook_secret_encrypted = secrets_box.encrypt(DEMO_SECRET)

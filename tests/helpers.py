@@ -123,7 +123,7 @@ def run_jobs(app) -> None:
     """Run every queued job in this process, retries included, then return."""
     from rq import SimpleWorker
 
-    from app.jobs import get_queue, redis_conn
+    from app.services.jobs import get_queue, redis_conn
 
     SimpleWorker([get_queue()], connection=redis_conn()).work(burst=True, logging_level="WARNING")
 

@@ -28,11 +28,11 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select, update
 
 from app import create_app
-from app import jobs as jobs_module
 from app.extensions import db
-from app.jobs import get_queue, request_redis, sweep
 from app.models import Call, WebhookEvent, utcnow
 from app.pipeline.process import process_call
+from app.services import jobs as jobs_module
+from app.services.jobs import get_queue, request_redis, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 

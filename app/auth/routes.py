@@ -6,7 +6,8 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
-from . import bp, service
+from ..services import accounts
+from . import bp
 from .forms import LoginForm, SignupForm
 
 
@@ -25,8 +26,8 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = service.signup(form.tenant_name.data, form.email.data, form.password.data)
-        except service.SignupError as exc:
+            user = accounts.signup(form.tenant_name.data, form.email.data, form.password.data)
+        except accounts.SignupError as exc:
             form.email.errors.append(str(exc))
         else:
             session.permanent = True  # PERMANENT_SESSION_LIFETIME applies, not "until the browser closes"
@@ -47,7 +48,7 @@ def login():
         return redirect(url_for("dashboard.calls"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             session.permanent = True
             login_user(user)

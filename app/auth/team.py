@@ -11,10 +11,10 @@ from ..dashboard.forms import ConfirmForm
 from ..extensions import db
 from ..models import User
 from ..passwords import check_password, hash_password
+from ..services.accounts import normalize_email
 from ..tenancy import current_tenant, get_or_404
 from . import bp
 from .forms import AddMemberForm, ChangePasswordForm
-from .service import normalize_email
 
 
 def _team_page(form: AddMemberForm, status: int = 200):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ..calls_service import delete_call
 from ..extensions import db, htmx
 from ..models import Call
 from ..providers import ProviderError, get_providers
-from ..search import search_calls
-from ..similarity import similar_calls
+from ..services.calls import delete_call
+from ..services.search import search_calls
+from ..services.similarity import similar_calls
 from ..tenancy import current_tenant, get_or_404
 from . import bp
 from .decorators import admin_required

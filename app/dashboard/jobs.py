@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..jobs import retry_calls
 from ..models import Call
+from ..services.jobs import retry_calls
 from ..tenancy import current_tenant, get_or_404, scoped
 from . import bp
 from .forms import ConfirmForm

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import secrets_box
 from ..extensions import db
-from ..jobs import enqueue_call, request_redis
 from ..models import Agent, Call, Tenant, WebhookEvent, utcnow
+from ..services.jobs import enqueue_call, request_redis
 from . import payload
 from .signature import SignatureError, verify
 

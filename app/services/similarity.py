@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Call
-from .pipeline.steps import namespace_for, vector_id_for
-from .providers import get_providers
-from .providers.local_vectors import unpack
+from ..extensions import db
+from ..models import Call
+from ..pipeline.steps import namespace_for, vector_id_for
+from ..providers import get_providers
+from ..providers.local_vectors import unpack
 
 
 def call_id_of(vector_id: str) -> int | None:

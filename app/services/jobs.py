@@ -17,8 +17,8 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import or_, select, update
 
-from .extensions import db
-from .models import Call, utcnow
+from ..extensions import db
+from ..models import Call, utcnow
 
 log = logging.getLogger(__name__)
 

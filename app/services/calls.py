@@ -6,11 +6,11 @@ import contextlib
 
 from redis.exceptions import RedisError
 
-from .extensions import db
+from ..extensions import db
+from ..models import Call, LocalVector
+from ..pipeline.steps import namespace_for
+from ..providers import get_providers
 from .jobs import forget_job, redis_conn
-from .models import Call, LocalVector
-from .pipeline.steps import namespace_for
-from .providers import get_providers
 
 
 def delete_call(call: Call) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Call
-from .pipeline.steps import namespace_for
-from .providers import get_providers
+from ..extensions import db
+from ..models import Call
+from ..pipeline.steps import namespace_for
+from ..providers import get_providers
 from .similarity import call_id_of
 
 MAX_QUERY = 500
