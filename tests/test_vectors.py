@@ -1,4 +1,4 @@
-"""The tenant's vector space: what deleting a call removes, in which store, and nothing else."""
+"""The tenant's vector space: ids and format, and what deleting a call removes from which store."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Call, LocalVector
 from app.providers import Providers, get_providers
+from app.services.vectors import call_id_of, namespace_for, pack, unpack, vector_id_for
 
 
 class RecordingStore:
@@ -77,3 +78,15 @@ def test_is_a_vector_in_a_store_no_longer_configured_left_alone(client, auth, ap
     assert _delete(client, call_id).status_code == 302
     assert remote.deleted == []
     assert _local_vectors() == 0  # the local table never holds on to a deleted call's vector
+
+
+def test_do_vector_ids_name_their_call_and_nothing_else():
+    assert call_id_of(vector_id_for(42)) == 42
+    assert namespace_for(7) == "tenant-7"
+    assert [call_id_of(v) for v in ("call-", "call-x1", "callback-3", "doc-3")] == [None] * 4
+
+
+def test_does_the_kept_embedding_round_trip_as_float32():
+    values = [0.5, -1.25, 3.0]
+    assert unpack(pack(values)) == values
+    assert len(pack(values)) == 4 * len(values)

@@ -8,8 +8,7 @@ from ..extensions import db, htmx
 from ..models import Call
 from ..providers import ProviderError, get_providers
 from ..services.calls import delete_call
-from ..services.search import search_calls
-from ..services.similarity import similar_calls
+from ..services.search import search_calls, similar_calls
 from ..tenancy import current_tenant, get_or_404
 from . import bp
 from .decorators import admin_required

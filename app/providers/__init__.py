@@ -9,7 +9,7 @@ from flask import current_app
 from .base import EmbeddingProvider, LLMProvider, VectorStore
 from .errors import ProviderConfigError, ProviderError
 
-__all__ = ["Providers", "ProviderConfigError", "ProviderError", "get_providers"]
+__all__ = ["Providers", "ProviderConfigError", "ProviderError", "get_providers", "local_store"]
 
 
 @dataclass
@@ -90,7 +90,13 @@ def _vectors(cfg) -> VectorStore:
             controller_host=cfg["PINECONE_CONTROLLER_HOST"],
         )
     if kind == "local":
-        from .local_vectors import LocalVectorStore
-
-        return LocalVectorStore()
+        return local_store()
     raise ProviderConfigError(f"VECTOR_STORE must be pinecone or local, not {kind!r}")
+
+
+def local_store() -> VectorStore:
+    """The SQL-table store: needs no key, so it is always at hand (also for vectors an earlier
+    VECTOR_STORE=local left behind)."""
+    from .local_vectors import LocalVectorStore
+
+    return LocalVectorStore()

@@ -1,14 +1,10 @@
-"""Search by meaning: embed the question, query the tenant's namespace, load the calls it points at."""
+"""Search by meaning and similar calls: both are the tenant's nearest calls to a vector."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from ..extensions import db
 from ..models import Call
-from ..pipeline.steps import namespace_for
 from ..providers import get_providers
-from .similarity import call_id_of
+from .vectors import nearest_calls, unpack
 
 MAX_QUERY = 500
 
@@ -18,19 +14,14 @@ def search_calls(tenant_id: int, query: str, limit: int = 20) -> list[tuple[Call
     query = query.strip()[:MAX_QUERY]
     if not query:
         return []
-    providers = get_providers()
-    [vector] = providers.embedder.embed([query])
+    [vector] = get_providers().embedder.embed([query])
     if not any(vector):
         return []  # nothing the embedder could read (offline: no known words)
-    matches = providers.vectors.query(namespace_for(tenant_id), vector, limit)
-    scores = {}
-    for match in matches:
-        cid = call_id_of(match.id)
-        if cid is not None and match.score > 0:  # nothing in common: not a result
-            scores.setdefault(cid, match.score)
-    if not scores:
+    return nearest_calls(tenant_id, vector, limit)
+
+
+def similar_calls(call: Call, limit: int = 5) -> list[tuple[Call, float]]:
+    """The tenant's calls closest to this one, best first. Raises ProviderError if the index fails."""
+    if call.embedding is None or call.indexed_at is None:
         return []
-    rows = db.session.execute(
-        select(Call).where(Call.tenant_id == tenant_id, Call.id.in_(list(scores)))
-    ).scalars()
-    return sorted(((c, scores[c.id]) for c in rows), key=lambda pair: pair[1], reverse=True)
+    return nearest_calls(call.tenant_id, unpack(call.embedding), limit, exclude=call.id)
