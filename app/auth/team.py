@@ -6,13 +6,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
-from ..dashboard.decorators import admin_required
-from ..dashboard.forms import ConfirmForm
 from ..extensions import db
 from ..models import User
 from ..passwords import check_password, hash_password
 from ..services.accounts import normalize_email
 from ..tenancy import current_tenant, get_or_404
+from ..web.decorators import admin_required
+from ..web.forms import ConfirmForm
 from . import bp
 from .forms import AddMemberForm, ChangePasswordForm
 

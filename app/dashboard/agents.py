@@ -9,9 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Agent, Call
 from ..tenancy import current_tenant, get_or_404, scoped
+from ..web.decorators import admin_required
+from ..web.forms import ConfirmForm
 from . import bp
-from .decorators import admin_required
-from .forms import AgentForm, ConfirmForm
+from .forms import AgentForm
 
 
 def _agents_page(form: AgentForm, status: int = 200):

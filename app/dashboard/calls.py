@@ -10,9 +10,9 @@ from ..providers import ProviderError, get_providers
 from ..services.calls import delete_call
 from ..services.search import search_calls, similar_calls
 from ..tenancy import current_tenant, get_or_404
+from ..web.decorators import admin_required
+from ..web.forms import ConfirmForm
 from . import bp
-from .decorators import admin_required
-from .forms import ConfirmForm
 from .queries import PER_PAGE, call_list
 
 

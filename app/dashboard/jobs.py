@@ -9,8 +9,8 @@ from ..extensions import db
 from ..models import Call
 from ..services.jobs import retry_calls
 from ..tenancy import current_tenant, get_or_404, scoped
+from ..web.forms import ConfirmForm
 from . import bp
-from .forms import ConfirmForm
 
 PER_PAGE = 25
 

@@ -7,9 +7,10 @@ from flask import flash, redirect, render_template, url_for
 from .. import secrets_box
 from ..extensions import db
 from ..tenancy import current_tenant
+from ..web.decorators import admin_required
+from ..web.forms import ConfirmForm
 from . import bp
-from .decorators import admin_required
-from .forms import AnalysisSettingsForm, ConfirmForm, WebhookSecretForm
+from .forms import AnalysisSettingsForm, WebhookSecretForm
 
 
 def _page(secret_form=None, analysis_form=None, status: int = 200):
