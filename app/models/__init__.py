@@ -3,7 +3,7 @@
 from .agent import Agent
 from .base import TenantOwned, utcnow
 from .call import STATUSES, TERMINAL, Call
-from .tenant import ROLES, Tenant, User
+from .tenant import Tenant, User
 from .vector import LocalVector
 from .webhook_event import OUTCOMES, WebhookEvent
 
@@ -12,7 +12,6 @@ __all__ = [
     "Call",
     "LocalVector",
     "OUTCOMES",
-    "ROLES",
     "STATUSES",
     "TERMINAL",
     "Tenant",

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-ROLES = ("owner", "admin", "member")
+# Roles: "owner" (who signed the workspace up), "admin", "member". Owners and admins manage the
+# workspace; members read calls and retry processing.
+MANAGER_ROLES = ("owner", "admin")
 
 
 class Tenant(db.Model):
@@ -52,6 +54,15 @@ class User(UserMixin, db.Model):
         """What the session stores: the id plus a fingerprint of the password hash, so that changing
         the password signs out every other session (signed-cookie sessions cannot be revoked otherwise)."""
         return f"{self.id}:{self.password_fingerprint}"
+
+    @property
+    def can_manage(self) -> bool:
+        """May change the workspace: agents, settings, the team, deleting calls."""
+        return self.role in MANAGER_ROLES
+
+    def can_remove(self, member: User) -> bool:
+        """Managers remove others from the team; only an owner removes an owner."""
+        return self.can_manage and member.id != self.id and (member.role != "owner" or self.role == "owner")
 
     @property
     def password_fingerprint(self) -> str:
