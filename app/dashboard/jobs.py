@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Call
+from ..services.calls import count_by_status, retry_failed
 from ..services.jobs import retry_calls
-from ..tenancy import current_tenant, get_or_404, scoped
+from ..tenancy import current_tenant, get_or_404
 from ..web.forms import ConfirmForm
 from . import bp
+from .queries import failed_list
 
-PER_PAGE = 25
+PER_PAGE = 25  # failed calls per page
 
 
 @bp.get("/jobs")
 def jobs():
-    counts = dict(
-        db.session.execute(
-            select(Call.status, func.count())
-            .where(Call.tenant_id == current_tenant().id)
-            .group_by(Call.status)
-        ).all()
-    )
+    counts = count_by_status(current_tenant().id)
     failed = db.paginate(
-        scoped(Call).where(Call.status == "failed").order_by(Call.last_attempt_at.desc(), Call.id.desc()),
+        failed_list(),
         page=request.args.get("page", 1, type=int),
         per_page=PER_PAGE,
         error_out=False,
@@ -60,8 +55,5 @@ def retry_one(call_id):
 @bp.post("/jobs/retry-all")
 def retry_all():
     if ConfirmForm().validate_on_submit():
-        failed = (
-            db.session.execute(scoped(Call).where(Call.status == "failed").order_by(Call.id)).scalars().all()
-        )
-        _report(retry_calls(failed))
+        _report(retry_failed(current_tenant().id))
     return redirect(url_for("dashboard.jobs"))

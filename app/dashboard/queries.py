@@ -1,4 +1,4 @@
-"""Query builders for the call list; views stay thin."""
+"""Query builders for the pages' lists, scoped to the current tenant; views stay thin."""
 
 from __future__ import annotations
 
@@ -33,3 +33,8 @@ def call_list(q: str = "", status: str = "", callback: str = "") -> Select:
         stmt = stmt.where(Call.callback_needed.is_(False))
     newest = func.coalesce(Call.started_at, Call.created_at)
     return stmt.order_by(newest.desc(), Call.id.desc())
+
+
+def failed_list() -> Select:
+    """The current tenant's failed calls, most recently tried first."""
+    return scoped(Call).where(Call.status == "failed").order_by(Call.last_attempt_at.desc(), Call.id.desc())
