@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, and_, func, or_
 
-from ..models import Call
+from ..models import STATUSES, Call
 from ..tenancy import scoped
 
 PER_PAGE = 25
@@ -25,7 +25,7 @@ def call_list(q: str = "", status: str = "", callback: str = "") -> Select:
         stmt = stmt.where(
             or_(Call.conversation_id.ilike(f"%{like_escape(q)}%", escape="\\"), in_text, in_summary)
         )
-    if status in ("queued", "processing", "processed", "failed"):
+    if status in STATUSES:
         stmt = stmt.where(Call.status == status)
     if callback == "yes":
         stmt = stmt.where(Call.callback_needed.is_(True))
