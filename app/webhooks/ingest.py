@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app
 from pydantic import ValidationError
@@ -27,7 +27,6 @@ KEPT_HEADERS = ("content-type", "content-length", "user-agent", "elevenlabs-sign
 class Reply:
     status: int
     body: dict
-    headers: dict = field(default_factory=dict)
 
 
 class Rejected(Exception):

@@ -32,4 +32,4 @@ def elevenlabs():
             503,
             {"Retry-After": "30"},
         )
-    return jsonify(reply.body), reply.status, reply.headers
+    return jsonify(reply.body), reply.status
