@@ -23,10 +23,11 @@ class Tenant(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    # Fernet-encrypted with a key derived from SECRET_KEY (see app/secrets.py); never shown in full.
+    # Fernet-encrypted with a key derived from SECRET_KEY (see app/secrets_box.py); never shown in full.
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
     webhook_secret_hint: Mapped[str | None] = mapped_column(String(16), default=None)
     analysis_instructions: Mapped[str | None] = mapped_column(Text, default=None)
+    # The home for small per-workspace settings that need no column of their own (time zone, budget...).
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
