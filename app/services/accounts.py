@@ -49,6 +49,18 @@ def signup(tenant_name: str, email: str, password: str) -> User:
     return user
 
 
+def make_superuser(email: str, password: str) -> User:
+    """The platform operator (may open /admin/rq): an existing user is promoted, else one is created
+    in a workspace of its own (the password then applies)."""
+    email = normalize_email(email)
+    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        user = signup("Platform operators", email, password)
+    user.is_superuser = True
+    db.session.commit()
+    return user
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user for these credentials, or None. Takes as long for an unknown email as a wrong password."""
     user = db.session.execute(

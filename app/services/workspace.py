@@ -15,6 +15,10 @@ class AgentTaken(ValueError):
         super().__init__("This agent ID is already registered (an agent belongs to one workspace).")
 
 
+def tenant_id_by_slug(slug: str) -> int | None:
+    return db.session.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one_or_none()
+
+
 def add_agent(tenant_id: int, agent_id: str, name: str) -> Agent:
     """Register an agent: its deliveries now reach this workspace. Raises AgentTaken."""
     agent_id = agent_id.strip()
