@@ -90,3 +90,17 @@ def test_does_the_kept_embedding_round_trip_as_float32():
     values = [0.5, -1.25, 3.0]
     assert unpack(pack(values)) == values
     assert len(pack(values)) == 4 * len(values)
+
+
+def test_does_a_local_copy_go_when_the_call_was_last_indexed_elsewhere(client, auth, app):
+    """VECTOR_STORE=local again, the call last indexed in Pinecone: its older local copy still goes."""
+    gen_workspace(auth)
+    call_id = deliver(client, sample_payload()).json["call_id"]
+    run_jobs(app)
+    call = db.session.get(Call, call_id)
+    call.vector_store = "pinecone"
+    db.session.commit()
+
+    assert _delete(client, call_id).status_code == 302
+    assert _local_vectors() == 0
+    assert db.session.get(Call, call_id) is None

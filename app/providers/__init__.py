@@ -104,7 +104,7 @@ def _pinecone(cfg) -> VectorStore:
     )
 
 
-def local_store() -> VectorStore:
+def local_store(cfg) -> VectorStore:
     """The SQL-table store: needs no key, so it is always at hand (also for vectors an earlier
     VECTOR_STORE=local left behind)."""
     from .local_vectors import LocalVectorStore
@@ -115,4 +115,4 @@ def local_store() -> VectorStore:
 # The names each setting takes (see .env.example).
 LLMS = {"openai": _openai_llm, "offline": _offline_llm}
 EMBEDDERS = {"openai": _openai_embedder, "offline": _offline_embedder}
-VECTOR_STORES = {"pinecone": _pinecone, "local": lambda cfg: local_store()}
+VECTOR_STORES = {"pinecone": _pinecone, "local": local_store}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -83,10 +84,11 @@ def delete_vector(call: Call) -> None:
         return
     namespace, ids = namespace_for(call.tenant_id), [call.vector_id]
     store = get_providers().vectors
-    if call.vector_store == store.name:
+    local = store if store.name == "local" else local_store(current_app.config)
+    if store is not local and call.vector_store == store.name:
         store.delete(namespace, ids)
-    # A copy left in the local table by an earlier VECTOR_STORE=local goes too (deleting twice is harmless).
-    local_store().delete(namespace, ids)
+    # The local table: where the vector is, or where an earlier VECTOR_STORE=local left a copy.
+    local.delete(namespace, ids)
 
 
 def nearest_calls(
