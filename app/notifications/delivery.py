@@ -144,6 +144,9 @@ def deliver_email(event_id: int) -> str:
         # 5xx answers are permanent; 4xx answers and network trouble may pass.
         code = getattr(exc, "smtp_code", None)
         error, retryable = f"{exc.__class__.__name__}: {exc}"[:500], not (code and 500 <= code < 600)
+    except Exception as exc:  # a bug or an odd event: record it rather than leave the event pending
+        log.exception("notify email event=%s: could not be sent", event_id)
+        error, retryable = f"{exc.__class__.__name__}: {exc}"[:500], False
     retry = _record(
         event,
         "email",
