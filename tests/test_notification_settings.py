@@ -172,8 +172,10 @@ def test_the_test_button_and_the_attempt_list(owner, app, client, rx):
     rows = re.findall(r'<tr data-attempt-id="(\d+)">(.*?)</tr>', html, re.S)
     assert [int(i) for i, _ in rows] == sorted((int(i) for i, _ in rows), reverse=True)  # newest first
     newest, oldest = rows[0][1], rows[-1][1]
-    assert "HTTP 200" in newest and "delivered" in newest and ">2<" in newest
-    assert "HTTP 500" in oldest and "retrying" in oldest and ">1<" in oldest
+    assert (
+        "HTTP 200" in newest and "delivered" in newest and "webhook #<span data-attempt-number>2<" in newest
+    )
+    assert "HTTP 500" in oldest and "retrying" in oldest and "webhook #<span data-attempt-number>1<" in oldest
     assert "<code>test</code>" in newest and " ms" in newest
 
 

@@ -108,6 +108,8 @@ def test_a_client_error_or_redirect_is_not_retried(app, auth, tenant_id, rx, sta
     [attempt] = _attempts(event_id)
     assert (attempt.http_status, attempt.outcome) == (status, "failed")
     assert _event(event_id).status == "failed"
+    if status == 302:
+        assert attempt.error == "redirects are not followed: set the final URL"
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502])

@@ -77,7 +77,7 @@ def notify_settings():
 
 @bp.post("/settings/notifications")
 @admin_required
-def notify_save():
+def notify_settings_save():
     form = NotificationSettingsForm()
     if not form.validate_on_submit():
         return _page(form=form, status=400)
@@ -90,7 +90,7 @@ def notify_save():
 
 @bp.post("/settings/notifications/rotate")
 @admin_required
-def notify_rotate():
+def notify_settings_rotate():
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("dashboard.notify_settings"))
     return _page(new_secret=rotate_secret(current_tenant().id))
@@ -98,7 +98,7 @@ def notify_rotate():
 
 @bp.post("/settings/notifications/test")
 @admin_required
-def notify_test():
+def notify_settings_test():
     if ConfirmForm().validate_on_submit():
         tenant = current_tenant()
         data = {"message": "Test event from CallDesk Settings.", "workspace": tenant.slug}
@@ -112,7 +112,7 @@ def notify_test():
 
 
 @bp.get("/settings/notifications/attempts/<attempt_id>")
-def notify_attempt(attempt_id):
+def notify_settings_attempt(attempt_id):
     attempt = get_or_404(DeliveryAttempt, attempt_id)
     event = db.session.execute(scoped(OutboundEvent).where(OutboundEvent.id == attempt.event_id)).scalar_one()
     others = (
