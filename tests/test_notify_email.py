@@ -130,6 +130,12 @@ def test_caller_text_cannot_inject_headers_or_recipients(app, tenant_id, inbox):
     assert msg["Subject"].startswith("[CallDesk] A caller needs a callback: Eve Bcc: evil@example.com")
 
 
+def test_a_single_address_may_be_passed_bare(app, tenant_id, inbox):
+    notify(tenant_id, "callback.assigned", _callback_data(), email_to="sam@acme.test")
+    run_jobs(app)
+    assert sorted(inbox.messages[0]["rcpt_tos"]) == ["office@acme.test", "sam@acme.test"]
+
+
 def test_processed_calls_are_not_mailed(app, tenant_id, inbox):
     assert notify(tenant_id, "call.processed", _callback_data()) is None  # no URL, and no e-mail for it
     run_jobs(app)

@@ -75,6 +75,8 @@ def email_enabled() -> bool:
 def _recipients(event_type: str, email_to: Iterable[str], settings: NotificationSettings | None) -> list[str]:
     if event_type not in EMAIL_EVENT_TYPES or not email_enabled():
         return []
+    if isinstance(email_to, str):  # one address passed bare, not a list of its characters
+        email_to = [email_to]
     wanted = [*email_to, settings.email if settings else None]
     found = [a.strip() for a in wanted if a and EMAIL_RE.match(a.strip())]
     return list(dict.fromkeys(found))
