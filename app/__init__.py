@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from flask import Flask
 
 from .config import load_config
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+from .logs import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,8 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     http_headers.register(app)
     errors.register(app)
     register_cli(app)
-    if not app.debug:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()  # one line per event in every log, whatever text a tenant sends
     return app
 
 
