@@ -4,6 +4,7 @@ from .agent import Agent
 from .base import TenantOwned, utcnow
 from .call import STATUSES, TERMINAL, Call
 from .tenant import ROLES, Tenant, User
+from .user_session import UserSession
 from .vector import LocalVector
 from .webhook_event import OUTCOMES, WebhookEvent
 
@@ -18,6 +19,7 @@ __all__ = [
     "Tenant",
     "TenantOwned",
     "User",
+    "UserSession",
     "WebhookEvent",
     "utcnow",
 ]
