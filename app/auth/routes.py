@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import limiter
+from ..ratelimits import login_limits, signup_limit
 from . import bp, service
 from .forms import LoginForm, SignupForm
 from .session import sign_in, sign_out
@@ -19,7 +19,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@signup_limit
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.calls"))
@@ -41,7 +41,7 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.calls"))

@@ -11,6 +11,7 @@ from ..dashboard.forms import ConfirmForm
 from ..extensions import db
 from ..models import User
 from ..passwords import check_password, hash_password
+from ..ratelimits import team_add_limit
 from ..tenancy import current_tenant, get_or_404
 from . import bp
 from .forms import AddMemberForm, ChangePasswordForm
@@ -38,6 +39,7 @@ def team():
 @bp.post("/team")
 @login_required
 @admin_required
+@team_add_limit
 def add_member():
     form = AddMemberForm()
     if not form.validate_on_submit():
