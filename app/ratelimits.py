@@ -31,10 +31,13 @@ def init_limiter(app: Flask) -> None:
     cfg = app.config
     if not cfg.get("RATELIMIT_STORAGE_URI"):
         cfg["RATELIMIT_STORAGE_URI"] = storage_uri(cfg["REDIS_URL"])
-    cfg.setdefault(
-        "RATELIMIT_STORAGE_OPTIONS",
-        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry": Retry(NoBackoff(), 0)},
-    )
+    if cfg["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss", "valkey")):
+        # redis-py's defaults (5 s timeouts, retries with backoff) would hold a login for seconds
+        # before the limiter gives up on an unreachable Redis and counts in memory.
+        cfg.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry": Retry(NoBackoff(), 0)},
+        )
     cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     cfg.setdefault("RATELIMIT_STRATEGY", "moving-window")  # no burst at a window's edge
     cfg.setdefault("RATELIMIT_KEY_PREFIX", "calldesk")

@@ -51,11 +51,13 @@ def sign_in(user: User) -> None:
 def load_user(token: str) -> User | None:
     """The user of a live session; None (signed out) for an ended, expired or unknown one, and for a
     cookie from before server-side sessions (it held "<user id>:<fingerprint>")."""
+    if not isinstance(token, str) or not token:
+        return None
     row = db.session.execute(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
         .where(
-            UserSession.id == _digest(token or ""),
+            UserSession.id == _digest(token),
             UserSession.revoked_at.is_(None),
             UserSession.created_at > _oldest_valid(),
         )
