@@ -1,7 +1,7 @@
 """user sessions: sign-in sessions kept on the server, so signing out ends them
 
 Revision ID: 5f3c2a9d7e41
-Revises: 236b37a850e6
+Revises: 867ebd78181a
 Create Date: 2026-11-29 06:05:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5f3c2a9d7e41'
-down_revision = '236b37a850e6'
+down_revision = '867ebd78181a'
 branch_labels = None
 depends_on = None
 
