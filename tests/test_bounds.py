@@ -20,6 +20,7 @@ ID_ROUTES = [
     ("GET", "/deliveries/<event_id>"),
     ("POST", "/agents/<agent_pk>/delete"),
     ("POST", "/team/<user_id>/remove"),
+    ("GET", "/settings/notifications/attempts/<attempt_id>"),
 ]
 LISTS = ["/calls", "/deliveries", "/jobs"]
 HUGE_IDS = [str(2**31), str(2**63), "99999999999999999999", "0", "-1", "٣"]  # the last is an Arabic 3
