@@ -44,7 +44,7 @@ class Example:
 
     @property
     def half(self) -> str:
-        """"dev" for odd ids, "held-out" for even ones."""
+        """ "dev" for odd ids, "held-out" for even ones."""
         number = re.search(r"(\d+)$", self.id)
         return "dev" if number and int(number.group(1)) % 2 else "held-out"
 

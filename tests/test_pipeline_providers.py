@@ -40,6 +40,8 @@ ANALYSIS_FIELDS = {
     "callback_needed",
     "callback_reason",
     "callback_requested_time",
+    "callback_urgent",
+    "caller_name",
     "sentiment",
     "topics",
     "language",
