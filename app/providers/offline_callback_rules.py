@@ -35,7 +35,10 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 
 _EN_CALL = r"(?:call|ring|phone|telephone|contact|reach)"
-_EN_WHO = r"(?:someone|somebody|we|i|he|she|they|(?:a|an|the|our|your|one\s+of\s+our)\s+[\w-]+(?:\s+[\w-]+)?)"
+_EN_WHO = (
+    r"(?:someone|somebody|we|i|he|she|they|(?:a|an|the|our|your|one\s+of\s+our)\s+[\w-]+(?:\s+[\w-]+)?)"
+    r"(?:\s+(?:from|in|at)\s+(?:the\s+|our\s+)?[\w-]+)?"  # "someone from billing"
+)
 _EN_WILL = r"(?:'ll|\s+will|\s+shall|\s+is\s+going\s+to|\s+are\s+going\s+to|'s\s+going\s+to|\s+is|\s+are|'re)"
 
 EN = CallbackRules(
@@ -164,8 +167,9 @@ ES = CallbackRules(
 DE = CallbackRules(
     request=_rx(
         r"\b(?:ruf|rufe|rufen|ruft)\s+(?:sie\s+|du\s+|ihr\s+)?mich\b(?:\s+\w+){0,6}?\s+(?:zurück|an)\b",
-        r"\bmich\b(?:\s+\w+){0,6}?\s+(?:zurückrufen|zurückzurufen|anrufen|anzurufen|kontaktieren|zurückruft|anruft)\b",
-        r"\b(?:einen?|um)\s+(?:\w+\s+)?rückruf\b",
+        # German puts the verb last: "Kann mich morgen jemand aus dem Verkauf wegen des Autos anrufen?"
+        r"\bmich\b(?:\s+\w+){0,10}?\s+(?:zurückrufen|zurückzurufen|anrufen|anzurufen|kontaktieren|zurückruft|anruft)\b",
+        r"\b(?:ein|eine|einen|um)\s+(?:\w+\s+)?rückruf\b",
         r"\b(?:melde|melden|meldet)\s+(?:sie\s+|du\s+|ihr\s+)?(?:sich|dich|euch)\s+(?:\w+\s+){0,5}?bei\s+mir\b",
         r"\b(?:sich|dich|euch)\s+(?:\w+\s+){0,4}?bei\s+mir\s+(?:zu\s+)?melde[nt]?\b",
     ),
@@ -190,7 +194,7 @@ DE = CallbackRules(
     dont=_rx(
         r"\bmich\s+(?:\w+\s+){0,3}?(?:nicht|nie|keinesfalls)\s+(?:mehr\s+)?(?:\w+\s+){0,2}?(?:an|zurück)?"
         r"(?:rufen|zurufen|anrufen|zurückrufen|anzurufen|zurückzurufen|kontaktieren)\b",
-        r"\bruf\w*\s+(?:sie\s+|du\s+)?mich\s+(?:\w+\s+){0,3}?(?:nicht|nie)\s+(?:mehr\s+)?(?:an|zurück)\b",
+        r"\bruf\w*\s+(?:sie\s+|du\s+)?mich\s+(?:\w+\s+){0,3}?(?:nicht|nie)\s+(?:\w+\s+){0,4}?(?:an|zurück)\b",
         r"\b(?:bitte\s+)?(?:nicht|keine?n?)\s+(?:mehr\s+)?(?:anrufen|zurückrufen|rückruf|anruf)\b",
         r"\brückruf\s+(?:ist\s+)?(?:nicht|nicht\s+mehr)\s+(?:nötig|notwendig|erforderlich)\b",
     ),

@@ -52,8 +52,11 @@ CONCEPTS: list[Concept] = _table()
 BY_ID = {c.id: c for c in CONCEPTS}
 
 
-def find_concepts(weighted_texts: list[tuple[str, float]], limit: int = 5) -> list[Concept]:
-    """Concepts found in the texts, most weight first (ties: table order); `excludes` applied."""
+def find_concepts(
+    weighted_texts: list[tuple[str, float]], limit: int = 5, exclude: bool = True
+) -> list[Concept]:
+    """Concepts found in the texts, most weight first (ties: table order). With `exclude`, a concept
+    drops those it makes redundant (summaries); embeddings keep them (shared features match)."""
     scores: dict[str, float] = {}
     for text, weight in weighted_texts:
         folded = fold(text)
@@ -63,10 +66,10 @@ def find_concepts(weighted_texts: list[tuple[str, float]], limit: int = 5) -> li
                 scores[item.id] = scores.get(item.id, 0.0) + hits * weight
     order = {c.id: i for i, c in enumerate(CONCEPTS)}
     ranked = sorted(scores, key=lambda cid: (-scores[cid], order[cid]))
-    excluded = {x for cid in ranked for x in BY_ID[cid].excludes}
+    excluded = {x for cid in ranked for x in BY_ID[cid].excludes} if exclude else set()
     return [BY_ID[cid] for cid in ranked if cid not in excluded][:limit]
 
 
 def glosses(text: str) -> str:
     """English glosses of the concepts in `text` ("" when none): the embedder's bridge between languages."""
-    return " ".join(c.gloss for c in find_concepts([(text, 1.0)], limit=3))
+    return " ".join(c.gloss for c in find_concepts([(text, 1.0)], limit=3, exclude=False))

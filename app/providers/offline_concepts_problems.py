@@ -136,7 +136,8 @@ PROBLEMS: list[Concept] = [
         [
             r"\bcharged\s+(?:me\s+)?(?:twice|two\s+times|double)|\b(?:duplicate|double)\s+(?:payment|charge|debit)"
             r"|\b(?:twice|two\s+times)\s+this\s+month|\bboth\s+debits|\bbilled\s+(?:me\s+)?twice|\btook\s+the\s+money(?:\W+\w+){0,4}?\W+two\s+times",
-            r"\bcobrad\w+(?:\W+\w+){0,3}?\W+dos\s+veces|\b(?:cargo|cobro|pago)\s+duplicado",
+            r"\bcobrad\w+(?:\W+\w+){0,3}?\W+dos\s+veces|\b(?:cargo|cobro|pago)\s+duplicado"
+            r"|\bdoble\s+(?:cobro|cargo|pago)|\bcobrad\w+\s+doble",
             r"\bdoppelt(?:\W+\w+){0,2}?\W+(?:abgebucht|berechnet|bezahlt)|\bzwei\s+abbuchungen|\bdoppelte\s+(?:zahlung|abbuchung)",
             r"\b(?:preleve|facture|debite)\w*(?:\W+\w+){0,2}?\W+deux\s+fois|\bdouble\s+(?:prelevement|paiement|facturation)",
         ],

@@ -73,7 +73,8 @@ def urgency_reasons(user_texts: list[str]) -> list[str]:
     return [kind for kind, pattern in URGENCY.items() if pattern.search(text)]
 
 
-_NAME = r"(?P<name>[A-ZÀ-Þ][a-zß-ÿ'’-]+(?:\s+(?:[A-ZÀ-Þ][a-zß-ÿ'’-]+|de|del|la|van|von|der|le|du)){0,3})"
+_WORD = r"[A-ZÀ-Þ][a-zß-ÿ]*(?:['-][A-ZÀ-Þ]?[a-zß-ÿ]+)*"  # "Anna", "O'Neill", "Jean-Luc"
+_NAME = rf"(?P<name>{_WORD}(?:\s+(?:{_WORD}|de|del|la|van|von|der|le|du)){{0,3}})"
 _NAME_INTRO = re.compile(
     r"(?i:\b(?:my\s+name\s+is|my\s+name's|this\s+is|it's|i'm|i\s+am|me\s+llamo|mi\s+nombre\s+es|soy|mein\s+name\s+ist"
     r"|ich\s+heiße|hier\s+(?:ist|spricht)|je\s+m'appelle|je\s+suis|mon\s+nom\s+est|c'est|ici))\s+"

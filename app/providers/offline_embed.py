@@ -78,7 +78,7 @@ class LexicalEmbedder:
                 feats[("p", folded[:_PREFIX])] += 1
         for a, b in zip(stems, stems[1:], strict=False):
             feats[("b", f"{a} {b}")] += 1
-        for concept in find_concepts([(text, 1.0)]):
+        for concept in find_concepts([(text, 1.0)], exclude=False):
             feats[("k", concept.id)] += 1
         return feats
 

@@ -71,6 +71,6 @@ class OfflineAnalyser:
             callback_urgent=callback.needed and bool(urgency_reasons(caller)),
             caller_name=caller_name(caller),
             sentiment=classify(caller),
-            topics=topics(facts, lang, caller),
+            topics=topics(facts, lang),
             language=language,
         )

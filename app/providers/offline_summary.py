@@ -34,6 +34,8 @@ from app.providers.offline_summary_lang import (
 from app.providers.offline_time import extract_time
 
 MAX_SUMMARY = 500
+# Concepts too vague to name what was asked: in English, the caller's own noun phrase says it better.
+_GENERIC = frozenset({"new_service", "property", "financing"})
 MAX_TOPICS = 5
 _NOT_TOPIC = wordset(
     """
@@ -55,6 +57,7 @@ class Facts:
     emotion: str | None = None  # "angry" | "relieved"
     phrase: str | None = None  # a noun phrase of the caller, when no concept matched
     answered: bool = False  # the agent gave information on the caller's question
+    details: list[str] = field(default_factory=list)  # the caller's noun phrases ("kitchen sink")
 
 
 def gather(spoken: list[tuple[str, str]], language: str) -> Facts:
@@ -79,8 +82,12 @@ def gather(spoken: list[tuple[str, str]], language: str) -> Facts:
                     facts.actions.append((aid, extract_time(sentence, language)))
             if facts.concepts and _answers(sentence, folded, facts.concepts[0]):
                 facts.answered = True
+    labels = " ".join(c.labels[language] for c in facts.concepts) if language in DETERMINERS else ""
+    facts.details = [
+        np for t in caller for np in noun_phrases(t, language) if not set(np.split()) & set(labels.split())
+    ]
     if not facts.concepts:
-        facts.phrase = next((np for t in caller for np in noun_phrases(t, language)), None)
+        facts.phrase = next(iter(facts.details), None)
     return facts
 
 
@@ -146,7 +153,10 @@ def request_sentence(facts: Facts, lang: str) -> str:
     """What the caller wanted, as one sentence: "The caller reported a water leak and asked for a quote."."""
     if facts.concepts:
         first, *rest = facts.concepts[:2]
-        clauses = [f"{VERB[lang][first.kind]} {first.phrases[lang]}"]
+        phrase = first.phrases[lang]
+        if first.id in _GENERIC and facts.details and lang == facts.language == "en":
+            phrase = f"the {facts.details[0]}"  # "asked about the premium subscription plan"
+        clauses = [f"{VERB[lang][first.kind]} {phrase}"]
         for concept in rest:
             if concept.kind == first.kind:  # "asked about X and Y", not "asked about X and asked about Y"
                 clauses[0] += f" {AND[lang]} {concept.phrases[lang]}"
@@ -247,10 +257,14 @@ def callback_reason(facts: Facts, lang: str) -> str:
     return f"{request[:-1]}; {second[0].lower()}{second[1:]}"
 
 
-def topics(facts: Facts, lang: str, caller_texts: list[str]) -> list[str]:
-    """Concept labels in the output language; noun phrases of the caller when none matched."""
-    labels = [c.labels[lang] for c in facts.concepts]
-    if not labels:
-        for text in caller_texts:
-            labels += [np for np in noun_phrases(text, facts.language) if np not in labels]
-    return [label.lower() for label in labels][:MAX_TOPICS]
+def topics(facts: Facts, lang: str) -> list[str]:
+    """Concept labels in the output language, then the caller's own noun phrases ("kitchen sink")
+    when they are in that language too (or when no concept matched)."""
+    labels = [c.labels[lang] for c in facts.concepts[:3]]
+    if lang == facts.language or not labels:
+        labels += facts.details
+    out: list[str] = []
+    for label in labels:
+        if label.lower() not in out:
+            out.append(label.lower())
+    return out[:MAX_TOPICS]

@@ -14,8 +14,9 @@ from app.providers.offline_time_resolve import resolve_time  # noqa: F401 - re-e
 
 _H = r"\d{1,2}(?:[:.]\d{2})?"
 _NUM_EN = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_BARE_EN = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"  # "at one point" is no time
 _NUM_ES = "una|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce"
-_NUM_DE = "eins|ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf"
+_NUM_DE = "eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf"  # not "ein": "um ein Angebot"
 _NUM_FR = "une|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze"
 
 _DAYS_EN = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -45,7 +46,7 @@ _PATTERNS: dict[str, list[str]] = {
         r"|twenty|thirty|forty-five)\s+(?:minutes?|mins?|hours?|days?|weeks?)\b|\bwithin\s+the\s+(?:hour|day|week)\b",
         rf"\bbetween\s+(?:{_H}|{_NUM_EN})(?:\s*(?:am|pm))?\s+and\s+(?:{_H}|{_NUM_EN})(?:\s*(?:am|pm|o'clock))?",
         rf"\b(?:{_AT_EN}\s+)?{_CLOCK_EN}",
-        rf"\b{_AT_EN}\s+(?:{_H}|{_NUM_EN}|noon|midday|lunch(?:time)?|midnight)(?:\s+(?:thirty|fifteen|o'clock))?\b",
+        rf"\b{_AT_EN}\s+(?:{_H}|{_BARE_EN}|noon|midday|lunch(?:time)?|midnight)(?:\s+(?:thirty|fifteen|o'clock))?\b",
         r"\bin\s+the\s+(?:morning|afternoon|evening)\b"
         r"|\b(?:as\s+soon\s+as\s+(?:possible|you\s+can)|asap|right\s+away|straight\s+away|right\s+now|immediately)\b",
         rf"\b(?:on\s+)?(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)(?:\s+of\s+(?:{_MONTHS_EN}))?\b",
@@ -105,7 +106,6 @@ _REGEX = {
     for lang, patterns in _PATTERNS.items()
 }
 _JOIN_GAP = re.compile(r"^[\s,]*(?:(?:and|or|y|o|und|oder|et|ou|,)\s+)?$", re.IGNORECASE)
-_LEADING = re.compile(r"(?i)^on\s+")
 
 
 def extract_time(text: str, language: str | None = None) -> str | None:
@@ -132,5 +132,4 @@ def _first(regex: re.Pattern[str], text: str) -> str | None:
             end = max(end, e)
         else:
             break
-    value = _LEADING.sub("", text[start:end].strip(" ,"))
-    return value or None
+    return text[start:end].strip(" ,") or None
