@@ -90,7 +90,15 @@ def callback_set(languages=LANGUAGES) -> list[Example]:
     return out
 
 
-def retrieval_set() -> tuple[list[Example], list[Example]]:
-    """(calls, questions) of the retrieval set."""
-    examples = parse((DATA / "retrieval.txt").read_text(encoding="utf-8"))
+def retrieval_set(name: str = "retrieval") -> tuple[list[Example], list[Example]]:
+    """(calls, questions) of a retrieval set: "retrieval" or "retrieval_heldout"."""
+    examples = parse((DATA / f"{name}.txt").read_text(encoding="utf-8"))
     return [e for e in examples if not e.question], [e for e in examples if e.question]
+
+
+if __name__ == "__main__":
+    cb = callback_set()
+    print(f"callbacks: {len(cb)} calls, {sum(e.callback for e in cb)} with a callback")
+    for name in ("retrieval", "retrieval_heldout"):
+        calls, questions = retrieval_set(name)
+        print(f"{name}: {len(calls)} calls, {len(questions)} questions")

@@ -142,8 +142,8 @@ class _MeaningOnly(HybridEmbedder):
         return " ".join(content_words(text))
 
 
-def retrieval_report(failures: list[str]) -> None:
-    calls, questions = retrieval_set()
+def retrieval_report(failures: list[str], name: str = "retrieval") -> None:
+    calls, questions = retrieval_set(name)
     analysed = [analyse(c) for c in calls]
     texts = [
         compose_embedding_text(a.summary, a.topics, [{"role": r, "text": t} for r, t in c.turns])
@@ -162,7 +162,7 @@ def retrieval_report(failures: list[str]) -> None:
     ]
     langs = sorted({_lang(c) for c in calls})
     print(
-        f"\nRetrieval ({len(calls)} calls, {len(set(c.labels['topic'] for c in calls))} topics, languages: "
+        f"\nRetrieval, {name}.txt ({len(calls)} calls, {len(set(c.labels['topic'] for c in calls))} topics, languages: "
         f"{', '.join(langs)}; {len(questions)} search questions;"
         " full text = topics + summary + caller's words)"
     )
@@ -310,6 +310,7 @@ def main() -> int:
     failures: list[str] = []
     callback_report(failures)
     retrieval_report(failures)
+    retrieval_report(failures, "retrieval_heldout")
     cost_report(failures, args.quick)
     print("\nGoals:", "all met" if not failures else "MISSED: " + "; ".join(failures))
     return 1 if failures else 0

@@ -42,10 +42,20 @@ def concept(cid, kind, gloss, labels, phrases, patterns, excludes=()) -> Concept
 
 
 def _table() -> list[Concept]:
+    from dataclasses import replace
+
     from app.providers.offline_concepts_problems import PROBLEMS
     from app.providers.offline_concepts_requests import REQUESTS
+    from app.providers.offline_concepts_synonyms import SYNONYMS
 
-    return PROBLEMS + REQUESTS
+    out = []
+    for item in PROBLEMS + REQUESTS:
+        extra = SYNONYMS.get(item.id)
+        if extra:
+            merged = "|".join([item.pattern.pattern, *(f"(?:{p})" for p in extra)])
+            item = replace(item, pattern=re.compile(merged))
+        out.append(item)
+    return out
 
 
 CONCEPTS: list[Concept] = _table()

@@ -195,7 +195,7 @@ _ACTIONS: list[tuple[str, list[str], dict[str, str]]] = [
     (
         "visit",
         [
-            r"\b(?:book|send|sent|schedul\w+|arrang\w+|get)\s+(?:\w+\W+){0,3}(?:engineer|technician|plumber"
+            r"\b(?:book\w*|send|sent|schedul\w+|arrang\w+|get)\s+(?:\w+\W+){0,3}(?:engineer|technician|plumber|visit"
             r"|electrician|surveyor|someone)|\b(?:engineer|technician|plumber|electrician|surveyor|someone)\s+"
             r"(?:can|will|is\s+going\s+to|could)\s+(?:come|be\s+there|be\s+with\s+you|visit|go)|\bon\s+the\s+way"
             r"|\bbook\s+a\s+free",
