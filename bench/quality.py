@@ -161,8 +161,9 @@ def retrieval_report(failures: list[str], name: str = "retrieval") -> None:
         ("hybrid, full text (the default)", hybrid, texts),
     ]
     langs = sorted({_lang(c) for c in calls})
+    n_topics = len({c.labels["topic"] for c in calls})
     print(
-        f"\nRetrieval, {name}.txt ({len(calls)} calls, {len(set(c.labels['topic'] for c in calls))} topics, languages: "
+        f"\nRetrieval, {name}.txt ({len(calls)} calls, {n_topics} topics, languages: "
         f"{', '.join(langs)}; {len(questions)} search questions;"
         " full text = topics + summary + caller's words)"
     )

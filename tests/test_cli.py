@@ -96,5 +96,6 @@ def test_demo_command_creates_login_and_sample_calls(runner, app, client):
         "conv_demo_008",
     ]
     urgent = db.session.execute(select(Call).where(Call.conversation_id == "conv_demo_008")).scalar_one()
-    assert urgent.language == "de" and "Heizung" in urgent.summary
+    assert urgent.language == "de" and urgent.summary.startswith("The caller reported a heating")
+    assert urgent.callback_requested_time == "so schnell wie möglich"
     assert runner.invoke(args=["demo"]).output.count("0 new sample calls") == 1  # idempotent
