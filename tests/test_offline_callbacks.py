@@ -265,6 +265,7 @@ def test_urgency_in_each_language(text, kinds):
         "Quisiera pagar la factura del gas.",
         "Die Heizung macht ein Geräusch, ist aber nicht dringend.",
         "Je voudrais un devis pour une chaudière neuve.",
+        "Ich brauche Hilfe bei meinem Antrag.",  # help with a form is no distress
     ],
 )
 def test_not_urgent(text):

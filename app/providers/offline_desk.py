@@ -56,7 +56,7 @@ URGENCY: dict[str, re.Pattern[str]] = {
         r"\bscared\b|\bterrified\b|\bpanick?(?:ing|ed)?\b|\bdesperate\b|\bplease\s+help\s+me\b|\bemergency\b"
         r"|\bcan't\s+breathe\b",
         r"\b(?:tengo|tenemos)\s+miedo\b|\basustad[oa]s?\b|\bdesesperad[oa]s?\b|\bsocorro\b|\bemergencia\b",
-        r"\b(?:habe|haben)\s+angst\b|\bpanik\b|\bverzweifelt\b|\bhilfe\b|\bnotfall\b",
+        r"\b(?:habe|haben)\s+angst\b|\bpanik\b|\bverzweifelt\b|\bhilfe\s*!|\bhelfen\s+sie\s+mir\b|\bnotfall\b",
         r"\bj'ai\s+peur\b|\bon\s+a\s+peur\b|\bpaniqu\w+\b|\bdésespér\w+\b|\bau\s+secours\b|\burgence\s+vitale\b",
     ),
 }
