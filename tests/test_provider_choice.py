@@ -12,7 +12,6 @@ OFFLINE = {
     "LLM_PROVIDER": "offline",
     "EMBEDDINGS_PROVIDER": "offline",
     "VECTOR_STORE": "local",
-    "OFFLINE_EMBEDDING_DIMENSIONS": 384,
     "OPENAI_API_KEY": "",
     "PINECONE_API_KEY": "",
 }
@@ -25,7 +24,8 @@ def test_do_the_offline_names_pick_the_offline_providers():
         "offline",
         "local",
     )
-    assert providers.embedder.dimensions == 384
+    lexical = build_providers({**OFFLINE, "OFFLINE_EMBEDDINGS": "lexical"}).embedder
+    assert (lexical.name, lexical.dimensions) == ("offline", OFFLINE["OFFLINE_EMBEDDING_DIMENSIONS"])
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,7 @@ def test_do_the_offline_names_pick_the_offline_providers():
         ("LLM_PROVIDER", "LLM_PROVIDER must be openai or offline, not 'gpt'"),
         ("EMBEDDINGS_PROVIDER", "EMBEDDINGS_PROVIDER must be openai or offline, not 'gpt'"),
         ("VECTOR_STORE", "VECTOR_STORE must be pinecone or local, not 'gpt'"),
+        ("OFFLINE_EMBEDDINGS", "OFFLINE_EMBEDDINGS must be wordllama or lexical, not 'gpt'"),
     ],
 )
 def test_does_an_unknown_name_say_which_names_exist(setting, message):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ..extensions import db
 from ..models import Call
+from ..pagination import paginate
 from ..services.calls import count_by_status, retry_failed
 from ..services.jobs import retry_calls
 from ..tenancy import current_tenant, get_or_404
@@ -19,12 +19,7 @@ PER_PAGE = 25  # failed calls per page
 @bp.get("/jobs")
 def jobs():
     counts = count_by_status(current_tenant().id)
-    failed = db.paginate(
-        failed_list(),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    failed = paginate(failed_list(), PER_PAGE)
     return render_template("dashboard/jobs.html", counts=counts, failed=failed, confirm=ConfirmForm())
 
 

@@ -5,6 +5,7 @@ registered under the name its setting (LLM_PROVIDER, EMBEDDINGS_PROVIDER, VECTOR
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import current_app
@@ -12,7 +13,16 @@ from flask import current_app
 from .base import EmbeddingProvider, LLMProvider, VectorStore
 from .errors import ProviderConfigError, ProviderError
 
-__all__ = ["Providers", "ProviderConfigError", "ProviderError", "get_providers", "local_store"]
+__all__ = [
+    "Providers",
+    "ProviderConfigError",
+    "ProviderError",
+    "embedder_note",
+    "get_providers",
+    "local_store",
+]
+
+log = logging.getLogger("calldesk.providers")
 
 
 @dataclass
@@ -87,8 +97,14 @@ def _openai_embedder(cfg) -> EmbeddingProvider:
 
 def _offline_embedder(cfg) -> EmbeddingProvider:
     from .offline_embed import LexicalEmbedder
+    from .offline_semantic import offline_embedder
 
-    return LexicalEmbedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"])
+    choice = cfg.get("OFFLINE_EMBEDDINGS", "wordllama")
+    if choice == "lexical":
+        return LexicalEmbedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"])
+    if choice != "wordllama":
+        raise ProviderConfigError(f"OFFLINE_EMBEDDINGS must be wordllama or lexical, not {choice!r}")
+    return offline_embedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"], log=log)
 
 
 def _pinecone(cfg) -> VectorStore:
@@ -116,3 +132,9 @@ def local_store(cfg) -> VectorStore:
 LLMS = {"openai": _openai_llm, "offline": _offline_llm}
 EMBEDDERS = {"openai": _openai_embedder, "offline": _offline_embedder}
 VECTOR_STORES = {"pinecone": _pinecone, "local": local_store}
+
+
+def embedder_note(embedder) -> dict:
+    """How the pages say calls are matched: {"kind": "semantic" | "lexical" | "openai", "model": …}."""
+    kind = getattr(embedder, "kind", None) or ("openai" if embedder.name == "openai" else "lexical")
+    return {"kind": kind, "model": embedder.model}

@@ -98,7 +98,7 @@ def remove_member(actor: User, member: User) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> bool:
-    """Set a new password if `current` is right; the user's other sessions end (see User.get_id)."""
+    """Set a new password if `current` is right (the caller ends the user's other sessions)."""
     if not check_password(user.password_hash, current):
         return False
     user.password_hash = hash_password(new)

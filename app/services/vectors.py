@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Call, utcnow
 from ..providers import get_providers, local_store
-from ..providers.base import VectorRecord, VectorStore
+from ..providers.base import VectorMatch, VectorRecord, VectorStore
 
 
 def namespace_for(tenant_id: int) -> str:
@@ -91,17 +91,34 @@ def delete_vector(call: Call) -> None:
     local.delete(namespace, ids)
 
 
+def min_score_of(embedder) -> float:
+    """The score below which a match means nothing for this embedder (the offline ones set one,
+    measured in bench/quality.py, so that a nonsense query finds nothing); else 0."""
+    return float(getattr(embedder, "min_score", 0.0) or 0.0)
+
+
+def rank_matches(
+    matches: list[VectorMatch], min_score: float = 0.0, exclude: str | None = None
+) -> dict[int, float]:
+    """{call id: score}, best first, of the matches above the bar (`exclude`: a vector id to skip).
+    Ids that name no call are dropped, and so is anything with nothing in common (score <= 0)."""
+    scores: dict[int, float] = {}
+    for match in sorted(matches, key=lambda m: m.score, reverse=True):
+        call_id = call_id_of(match.id)
+        if call_id is None or match.id == exclude or match.score <= 0 or match.score < min_score:
+            continue
+        scores.setdefault(call_id, match.score)
+    return scores
+
+
 def nearest_calls(
     tenant_id: int, vector: list[float], limit: int, exclude: int | None = None
 ) -> list[tuple[Call, float]]:
     """The tenant's calls closest to `vector`, best first, without call `exclude`. Raises ProviderError."""
+    providers = get_providers()
     skip = vector_id_for(exclude) if exclude is not None else None
-    top_k = limit + (1 if skip else 0)
-    scores: dict[int, float] = {}
-    for match in get_providers().vectors.query(namespace_for(tenant_id), vector, top_k):
-        call_id = call_id_of(match.id)
-        if call_id is not None and match.score > 0 and match.id != skip:  # <= 0: nothing in common
-            scores.setdefault(call_id, match.score)
+    matches = providers.vectors.query(namespace_for(tenant_id), vector, limit + (1 if skip else 0))
+    scores = rank_matches(matches, min_score_of(providers.embedder), exclude=skip)
     if not scores:
         return []
     # Scoped again here: the namespace is per tenant, but a row from another tenant must never show.

@@ -76,7 +76,7 @@ def receive(event: WebhookEvent, body: bytes, too_big: bool, declared_length: in
     db.session.commit()
     if event.outcome == "accepted":
         _enqueue(event.call_id)
-    log.info("webhook %s: %s %s %s", event.id, event.outcome, reply.status, event.reason or "")
+    log.info("webhook %s: %s %s %r", event.id, event.outcome, reply.status, event.reason or "")
     return reply
 
 
