@@ -5,9 +5,10 @@ from .base import TenantOwned, utcnow
 from .call import STATUSES, TERMINAL, Call
 from .tenant import ROLES, Tenant, User
 from .vector import LocalVector
-from .webhook_event import OUTCOMES, WebhookEvent
+from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
 
 __all__ = [
+    "AUDIO_EVENT",
     "Agent",
     "Call",
     "LocalVector",
