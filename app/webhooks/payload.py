@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 TRANSCRIPTION = "post_call_transcription"
-ACKNOWLEDGED_ONLY = {"post_call_audio", "call_initiation_failure"}
 AGENT_ROLES = {"agent", "assistant", "ai", "bot"}
 USER_ROLES = {"user", "caller", "customer", "human"}
 
