@@ -68,3 +68,10 @@ def test_the_whole_document_gives_what_json_reads(kind, agent, conversation, bef
 def test_any_document_cut_anywhere_is_scanned_without_error(doc, cut, ascii_only):
     raw = json.dumps(doc, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
     assert isinstance(scan(raw[:cut]), Hint)
+
+
+def test_only_the_first_members_of_an_object_are_looked_at():
+    early = {f"k{n}": n for n in range(30)}
+    late = {f"k{n}": n for n in range(40)}
+    assert scan(json.dumps({"data": {**early, "agent_id": "a"}}).encode()).agent_id == "a"
+    assert scan(json.dumps({"data": {**late, "agent_id": "a"}}).encode()).agent_id is None
