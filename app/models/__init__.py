@@ -3,6 +3,7 @@
 from .agent import Agent
 from .base import TenantOwned, utcnow
 from .call import STATUSES, TERMINAL, Call
+from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
 from .tenant import ROLES, Tenant, User
 from .vector import LocalVector
 from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
@@ -11,8 +12,11 @@ __all__ = [
     "AUDIO_EVENT",
     "Agent",
     "Call",
+    "DeliveryAttempt",
     "LocalVector",
+    "NotificationSettings",
     "OUTCOMES",
+    "OutboundEvent",
     "ROLES",
     "STATUSES",
     "TERMINAL",

@@ -4,7 +4,7 @@ A workspace could block (409) or probe another's conversation ids while they wer
 workspaces. The downgrade fails when two workspaces already share a conversation id.
 
 Revision ID: dc66f4fd928b
-Revises: 236b37a850e6
+Revises: 867ebd78181a
 Create Date: 2026-11-29 05:46:07.642967
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dc66f4fd928b'
-down_revision = '236b37a850e6'
+down_revision = '867ebd78181a'
 branch_labels = None
 depends_on = None
 
