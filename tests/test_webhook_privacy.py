@@ -80,10 +80,11 @@ def test_a_claimed_agent_id_shows_the_owner_nothing_of_the_real_senders_transcri
     assert resp.status_code == 401
     event = _events()[0]
     assert event.signature_valid is False and event.tenant_id is not None
-    assert event.body == "" and event.body_bytes > 0
+    assert event.body == "" and event.body_bytes > 0 and event.conversation_id is None
     assert event.headers["elevenlabs-signature"].startswith("t=")
     page = thief.get(f"/deliveries/{event.id}").get_data(as_text=True)
-    assert TRANSCRIPT not in page and "signature rejected" in page
+    assert TRANSCRIPT not in page and "conv_0101k2example" not in page
+    assert "signature rejected" in page
     assert "not kept" in page
 
 

@@ -114,9 +114,10 @@ def test_audio_one_byte_past_its_limit_is_413_and_recorded(client, workspace, ap
     assert resp.status_code == 413
     assert f"{limit} byte limit" in resp.json["error"]
     event = _only_event()
-    assert (event.outcome, event.conversation_id, event.body) == ("rejected", "conv_audio_big", "")
+    assert (event.outcome, event.body, event.signature_valid) == ("rejected", "", None)
     assert event.body_bytes > limit
-    assert event.tenant_id is not None  # shown to the agent's workspace, as unverified
+    assert event.tenant_id is not None  # shown to the agent's workspace, as unverified: no content
+    assert (event.agent_id, event.conversation_id) == ("agent_7101k2example", None)
 
 
 def test_audio_with_a_wrong_signature_is_401_without_body(client, workspace):

@@ -55,6 +55,8 @@ def receive(event: WebhookEvent, body: Body) -> Reply:
             event.reason += " (answered 429: too many rejected deliveries from this address)"
             error = "too many rejected deliveries from this address; retry later"
             reply = Reply(429, {"status": "rejected", "error": error}, {"Retry-After": str(wait)})
+    if not delivery.trusted:  # unproven: its headers, size, reason and the agent it named, no content
+        event.conversation_id = None
     try:
         _record(event, reply, _kept(event, body, delivery.trusted), body.total)
     except DBAPIError as exc:
