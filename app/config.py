@@ -65,9 +65,13 @@ def load_config() -> dict:
     c["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=_int("SESSION_HOURS", 12))
     c["WTF_CSRF_TIME_LIMIT"] = None  # the token is bound to the session, which expires itself
     c["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # forms; the webhook has its own limit
-    c["RATELIMIT_STORAGE_URI"] = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Empty: REDIS_URL (limits shared by every web process); see app/ratelimits.py.
+    c["RATELIMIT_STORAGE_URI"] = os.environ.get("RATELIMIT_STORAGE_URI", "")
     c["RATELIMIT_ENABLED"] = _bool("RATELIMIT_ENABLED", True)
-    c["LOGIN_RATE_LIMIT"] = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    c["LOGIN_RATE_LIMIT"] = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")  # per account and address
+    c["LOGIN_IP_RATE_LIMIT"] = os.environ.get("LOGIN_IP_RATE_LIMIT", "30 per minute")  # per address
+    c["SIGNUP_RATE_LIMIT"] = os.environ.get("SIGNUP_RATE_LIMIT", "20 per hour")
+    c["TEAM_ADD_RATE_LIMIT"] = os.environ.get("TEAM_ADD_RATE_LIMIT", "30 per hour")
 
     # Webhooks
     c["ELEVENLABS_WEBHOOK_SECRET"] = os.environ.get("ELEVENLABS_WEBHOOK_SECRET", "")

@@ -70,6 +70,11 @@ def transcript_block(text: str) -> str:
     return text.split("<transcript>", 1)[1].split("</transcript>", 1)[0]
 
 
+def conversation(user: str) -> list[str]:
+    """The transcript lines of the user message (after "Conversation:" in the untrusted block)."""
+    return transcript_block(user).split("\nConversation:\n", 1)[1].strip().splitlines()
+
+
 # --- analysis: what is sent ---------------------------------------------------------------
 
 
@@ -142,12 +147,12 @@ def test_transcript_lines_and_call_details(server, make_analyser):
     make_analyser().analyse(request)
 
     _, user = messages(server)
-    assert transcript_block(user).strip().splitlines() == [
+    assert conversation(user) == [
         "[00:00] Agent: Hello, how can I help?",
         "[01:05] Caller: My kitchen sink is leaking.",
         "Caller: Thanks",
     ]
-    details = user.split("<transcript>")[0]
+    details = transcript_block(user).split("Conversation:")[0]
     assert "Call start: 2025-11-29 07:05 UTC" in details
     assert "Duration: 0 min 41 s" in details
     assert "Direction: inbound" in details
@@ -172,7 +177,7 @@ def test_long_transcript_keeps_start_and_end(server, make_analyser):
     texts = [f"turn {i:03d} " + "words " * 20 for i in range(200)]
     make_analyser(max_transcript_tokens=400).analyse(call(*texts))
 
-    lines = transcript_block(messages(server)[1]).strip().splitlines()
+    lines = conversation(messages(server)[1])
     assert lines[0].startswith("[00:00] Agent: turn 000")
     assert "turn 199" in lines[-1]
     markers = [line for line in lines if line.startswith("[... ")]

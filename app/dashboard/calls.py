@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from ..calls_service import delete_call
 from ..extensions import db, htmx
 from ..models import Call
+from ..pagination import paginate
 from ..providers import ProviderError, get_providers
 from ..search import search_calls
 from ..similarity import similar_calls
@@ -25,9 +26,7 @@ def calls():
         "status": request.args.get("status", ""),
         "callback": request.args.get("callback", ""),
     }
-    page = db.paginate(
-        call_list(**filters), page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
+    page = paginate(call_list(**filters), PER_PAGE)
     template = (
         "dashboard/_calls_table.html" if htmx and htmx.target == "calls-table" else "dashboard/calls.html"
     )

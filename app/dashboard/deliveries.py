@@ -7,8 +7,8 @@ import json
 
 from flask import render_template, request
 
-from ..extensions import db
 from ..models import AUDIO_EVENT, OUTCOMES, WebhookEvent
+from ..pagination import paginate
 from ..tenancy import get_or_404, scoped
 from . import bp
 
@@ -21,7 +21,7 @@ def deliveries():
     stmt = scoped(WebhookEvent).order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc())
     if outcome in OUTCOMES:
         stmt = stmt.where(WebhookEvent.outcome == outcome)
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = paginate(stmt, PER_PAGE)
     return render_template("dashboard/deliveries.html", page=page, outcome=outcome, outcomes=OUTCOMES)
 
 

@@ -25,11 +25,11 @@ def rejected_over_limit(address: str | None) -> int | None:
     if not (current_app.config.get("RATELIMIT_ENABLED") and limiter.enabled):
         return None
     item = parse(current_app.config["WEBHOOK_REJECTED_RATE_LIMIT"])
-    key = address or "unknown"
+    key = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", SCOPE, address or "unknown")
     try:
-        if limiter.limiter.hit(item, SCOPE, key):
+        if limiter.limiter.hit(item, *key):
             return None
-        reset_at, _ = limiter.limiter.get_window_stats(item, SCOPE, key)
+        reset_at, _ = limiter.limiter.get_window_stats(item, *key)
     except Exception as exc:  # noqa: BLE001 - a limiter outage must not cost a delivery
         log.warning("webhook rate limit not applied: limiter storage failed (%s)", exc.__class__.__name__)
         return None

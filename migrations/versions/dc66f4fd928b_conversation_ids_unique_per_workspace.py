@@ -4,7 +4,7 @@ A workspace could block (409) or probe another's conversation ids while they wer
 workspaces. The downgrade fails when two workspaces already share a conversation id.
 
 Revision ID: dc66f4fd928b
-Revises: 867ebd78181a
+Revises: 5f3c2a9d7e41
 Create Date: 2026-11-29 05:46:07.642967
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dc66f4fd928b'
-down_revision = '867ebd78181a'
+down_revision = '5f3c2a9d7e41'
 branch_labels = None
 depends_on = None
 
