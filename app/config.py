@@ -127,4 +127,7 @@ def load_config() -> dict:
     c["PINECONE_INDEX_HOST"] = os.environ.get("PINECONE_INDEX_HOST", "")
     c["PINECONE_CONTROLLER_HOST"] = os.environ.get("PINECONE_CONTROLLER_HOST", "") or None
     c["OFFLINE_EMBEDDING_DIMENSIONS"] = 384
+    # Offline embeddings: "wordllama" (by meaning, the default; falls back to lexical when the model
+    # cannot load) or "lexical" (feature hashing only: less memory, matches wording).
+    c["OFFLINE_EMBEDDINGS"] = os.environ.get("OFFLINE_EMBEDDINGS", "wordllama").strip().lower() or "wordllama"
     return c

@@ -121,6 +121,22 @@ def test_system_prompt_carries_rules_fields_and_tenant_guidance(server, make_ana
     assert guidance not in user
 
 
+@pytest.mark.parametrize(
+    ("output_language", "rule"),
+    [
+        (None, "summary, callback_reason and topics in English"),
+        ("de", "summary, callback_reason and topics in German"),
+        ("auto", "summary, callback_reason and topics in the language of the conversation"),
+    ],
+)
+def test_system_prompt_names_the_output_language(server, make_analyser, output_language, rule):
+    kwargs = {"output_language": output_language} if output_language else {}
+    make_analyser().analyse(call("Hola", "Quiero una cita", **kwargs))
+
+    system, _ = messages(server)
+    assert rule in system
+
+
 def test_no_guidance_section_without_instructions(server, make_analyser):
     make_analyser().analyse(call("Hi", "Hello", instructions="   "))
 
@@ -206,6 +222,8 @@ def test_result_is_tidied(server, make_analyser):
         "callback_needed": False,
         "callback_reason": "leftover",
         "callback_requested_time": "3pm",
+        "callback_urgent": True,
+        "caller_name": "  Maria   López ",
         "sentiment": "positive",
         "topics": ["Billing ", "billing", "Leak Repair", "a", "b", "c", "d"],
         "language": "en",
@@ -214,6 +232,8 @@ def test_result_is_tidied(server, make_analyser):
 
     assert result.topics == ["billing", "leak repair", "a", "b", "c"]
     assert result.callback_reason is None and result.callback_requested_time is None
+    assert result.callback_urgent is False  # no callback, nothing urgent on the desk
+    assert result.caller_name == "Maria López"
 
 
 # --- analysis: faults -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from ..calls_service import delete_call
 from ..extensions import db, htmx
 from ..models import Call
 from ..pagination import paginate
-from ..providers import ProviderError, get_providers
+from ..providers import ProviderError, embedder_note, get_providers
 from ..search import search_calls
 from ..similarity import similar_calls
 from ..tenancy import current_tenant, get_or_404
@@ -47,8 +47,10 @@ def _vector_view(template: str, lookup, **context):
         results = lookup()
     except ProviderError as exc:
         error = str(exc)
-    lexical = get_providers().embedder.name == "offline"
-    return render_template(template, results=results, error=error, lexical=lexical, **context)
+    embedder = get_providers().embedder
+    return render_template(
+        template, results=results, error=error, embedder=embedder_note(embedder), **context
+    )
 
 
 @bp.get("/search")

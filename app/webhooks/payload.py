@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..providers.base import canonical_role
+
 TRANSCRIPTION = "post_call_transcription"
-AGENT_ROLES = {"agent", "assistant", "ai", "bot"}
-USER_ROLES = {"user", "caller", "customer", "human"}
 
 
 class _Lenient(BaseModel):
@@ -91,15 +91,6 @@ def clean(value: Any) -> Any:
     return value
 
 
-def _role(raw: str | None) -> str:
-    role = (raw or "").strip().lower()
-    if role in AGENT_ROLES:
-        return "agent"
-    if role in USER_ROLES:
-        return "user"
-    return role or "unknown"
-
-
 def normalize_turns(transcript: list[RawTurn] | SeedTranscript | None) -> list[dict]:
     turns = transcript.messages if isinstance(transcript, SeedTranscript) else (transcript or [])
     out = []
@@ -112,7 +103,11 @@ def normalize_turns(transcript: list[RawTurn] | SeedTranscript | None) -> list[d
         ]
         if not text.strip() and not tools:
             continue
-        item: dict[str, Any] = {"role": _role(turn.role), "text": text.strip(), "t": turn.time_in_call_secs}
+        item: dict[str, Any] = {
+            "role": canonical_role(turn.role),
+            "text": text.strip(),
+            "t": turn.time_in_call_secs,
+        }
         if tools:
             item["tools"] = tools
         out.append(item)
