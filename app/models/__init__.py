@@ -7,9 +7,10 @@ from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
 from .tenant import Tenant, User
 from .user_session import UserSession
 from .vector import LocalVector
-from .webhook_event import OUTCOMES, WebhookEvent
+from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
 
 __all__ = [
+    "AUDIO_EVENT",
     "Agent",
     "Call",
     "DeliveryAttempt",

@@ -61,7 +61,7 @@ def output_language_rule(code: str | None) -> str:
     value = (code or "en").strip().lower()
     if value == "auto":
         return "in the language of the conversation"
-    return f"in {LANGUAGE_NAMES.get(value[:2], one_line(value)[:20] or 'English')}"
+    return f"in {LANGUAGE_NAMES.get(value[:2], neutralise_tags(one_line(value))[:20] or 'English')}"
 
 
 def _field_guide() -> str:

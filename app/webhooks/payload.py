@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,15 +73,16 @@ def describe(error: ValidationError, prefix: str = "data") -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean(value: Any) -> Any:
     """Strings PostgreSQL can store: no NUL characters, no lone surrogates."""
     if isinstance(value, str):
         if "\x00" in value:
             value = value.replace("\x00", "\ufffd")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            value = value.encode("utf-8", "replace").decode("utf-8")
+        if not value.isascii():
+            value = _SURROGATE.sub("\ufffd", value)  # JSON's "\ud800" escape decodes to one
         return value
     if isinstance(value, dict):
         return {clean(k): clean(v) for k, v in value.items()}
