@@ -2,7 +2,9 @@
 
 from .agent import Agent
 from .base import TenantOwned, utcnow
-from .call import STATUSES, TERMINAL, Call
+from .call import PIPELINE_STATUSES, STATUSES, TERMINAL, Call
+from .callback import OUTCOMES as CALLBACK_OUTCOMES
+from .callback import Callback, CallbackEvent
 from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
 from .tenant import Tenant, User
 from .user_session import UserSession
@@ -12,12 +14,16 @@ from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
 __all__ = [
     "AUDIO_EVENT",
     "Agent",
+    "CALLBACK_OUTCOMES",
     "Call",
+    "Callback",
+    "CallbackEvent",
     "DeliveryAttempt",
     "LocalVector",
     "NotificationSettings",
     "OUTCOMES",
     "OutboundEvent",
+    "PIPELINE_STATUSES",
     "STATUSES",
     "TERMINAL",
     "Tenant",

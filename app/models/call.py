@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -22,8 +23,10 @@ from ..extensions import db
 from .agent import Agent
 from .base import TenantOwned, UTCDateTime, utcnow
 
-STATUSES = ("queued", "processing", "processed", "failed")
-TERMINAL = ("processed", "failed")
+# "missed": a call that never connected (call_initiation_failure); it never enters the pipeline.
+STATUSES = ("queued", "processing", "processed", "failed", "missed")
+PIPELINE_STATUSES = ("queued", "processing", "processed", "failed")
+TERMINAL = ("processed", "failed", "missed")
 
 
 class Call(TenantOwned, db.Model):
@@ -32,6 +35,7 @@ class Call(TenantOwned, db.Model):
         CheckConstraint(f"status IN {STATUSES!r}", name="status"),
         # Per workspace: another workspace can neither block nor probe this one's conversation ids.
         UniqueConstraint("tenant_id", "conversation_id", name="uq_calls_tenant_conversation"),
+        Index("ix_calls_tenant_caller", "tenant_id", "caller_number"),  # the same caller's calls
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +50,9 @@ class Call(TenantOwned, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     duration_s: Mapped[float | None] = mapped_column(Float)
     direction: Mapped[str | None] = mapped_column(String(16))
+    # The customer's number: E.164 when it parses (with the workspace's region), else as received.
     caller_number: Mapped[str | None] = mapped_column(String(40))
+    caller_name: Mapped[str | None] = mapped_column(String(120))  # from the delivery, else the analysis
     agent_number: Mapped[str | None] = mapped_column(String(40))
     termination_reason: Mapped[str | None] = mapped_column(String(255))
     call_metadata: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -67,6 +73,7 @@ class Call(TenantOwned, db.Model):
     callback_needed: Mapped[bool | None] = mapped_column(Boolean, index=True)
     callback_reason: Mapped[str | None] = mapped_column(Text)
     callback_requested_time: Mapped[str | None] = mapped_column(String(120))
+    callback_urgent: Mapped[bool | None] = mapped_column(Boolean)
     sentiment: Mapped[str | None] = mapped_column(String(16))
     topics: Mapped[list] = mapped_column(JSON, default=list)
     language: Mapped[str | None] = mapped_column(String(16))

@@ -32,6 +32,10 @@ class Tenant(db.Model):
     analysis_instructions: Mapped[str | None] = mapped_column(Text, default=None)
     # The home for small per-workspace settings that need no column of their own (time zone, budget...).
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Columns, not `settings`: every page renders times in it, and SQL (analytics by day) needs it too.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # ISO 3166 region for phone numbers written without a country code; None: from the time zone.
+    phone_region: Mapped[str | None] = mapped_column(String(2), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="tenant", cascade="all, delete-orphan")

@@ -1,0 +1,95 @@
+"""A callback the team owes a caller (flagged by the analysis, or a missed call), and its timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TenantOwned, UTCDateTime, utcnow
+from .call import Call
+from .tenant import User
+
+STATES = ("open", "done")
+OUTCOMES = ("reached", "no_answer", "left_voicemail", "not_needed")
+OUTCOME_LABELS = {
+    "reached": "Reached",
+    "no_answer": "No answer",
+    "left_voicemail": "Left voicemail",
+    "not_needed": "Not needed",
+}
+PRIORITIES = ("urgent", "normal")
+SOURCES = ("analysis", "missed")  # the analysis flagged the call, or the call never connected
+ACTIONS = ("created", "assigned", "unassigned", "note", "done", "reopened")
+
+
+class Callback(TenantOwned, db.Model):
+    __tablename__ = "callbacks"
+    __table_args__ = (
+        # One per call: a retry, a re-analysis or two workers at once never make a second.
+        UniqueConstraint("call_id", name="uq_callbacks_call"),
+        CheckConstraint(f"state IN {STATES!r}", name="callback_state"),
+        CheckConstraint(f"priority IN {PRIORITIES!r}", name="callback_priority"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN {OUTCOMES!r}", name="callback_outcome"),
+        # The queue and the navigation count: open ones of a workspace by due time.
+        Index("ix_callbacks_tenant_state_due", "tenant_id", "state", "due_at"),
+        Index("ix_callbacks_tenant_caller", "tenant_id", "caller_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16), default="analysis")
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_time: Mapped[str | None] = mapped_column(String(120))  # as the caller said it
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # False: no time was named, or it could not be understood, so the callback is due from its creation.
+    due_resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    caller_number: Mapped[str | None] = mapped_column(String(40))  # E.164, or as received if unparseable
+    caller_name: Mapped[str | None] = mapped_column(String(120))
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    state: Mapped[str] = mapped_column(String(8), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    call: Mapped[Call] = relationship(lazy="joined", innerjoin=True)
+    assignee: Mapped[User | None] = relationship(lazy="joined")
+    events: Mapped[list[CallbackEvent]] = relationship(
+        back_populates="callback", order_by="CallbackEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+    @property
+    def outcome_label(self) -> str | None:
+        return OUTCOME_LABELS.get(self.outcome) if self.outcome else None
+
+
+class CallbackEvent(TenantOwned, db.Model):
+    """One line of a callback's timeline: who did what, when."""
+
+    __tablename__ = "callback_events"
+    __table_args__ = (CheckConstraint(f"action IN {ACTIONS!r}", name="callback_event_action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    # Who: a user (None for CallDesk itself); the e-mail is kept so a removed member's work still shows.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    assignee_email: Mapped[str | None] = mapped_column(String(254))  # for "assigned"
+    outcome: Mapped[str | None] = mapped_column(String(16))  # for "done"
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    callback: Mapped[Callback] = relationship(back_populates="events")
+
+    @property
+    def outcome_label(self) -> str | None:
+        return OUTCOME_LABELS.get(self.outcome) if self.outcome else None
