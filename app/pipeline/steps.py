@@ -1,4 +1,4 @@
-"""The three steps of processing a call. Each stores its result; a step already done is skipped."""
+"""The steps of processing a call. Each stores its result; a step already done is skipped."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Call, Tenant, utcnow
 from ..providers import Providers
 from ..providers.base import AnalysisRequest, Turn
-from ..services import vectors
+from ..services import callbacks, vectors
 
 EMBED_TEXT_LIMIT = 24_000  # characters; the embedder cuts further to its own token budget
 
@@ -32,11 +32,28 @@ def analyse(call: Call, providers: Providers) -> bool:
     call.callback_requested_time = (
         (result.callback_requested_time or None) if result.callback_needed else None
     )
+    call.callback_urgent = bool(result.callback_urgent) if result.callback_needed else False
+    if not call.caller_name and result.caller_name:  # what the delivery named wins over what was heard
+        call.caller_name = result.caller_name.strip()[:120] or None
     call.sentiment = result.sentiment
     call.topics = list(result.topics)[:8]
     call.language = result.language
     call.analysis_provider = f"{providers.llm.name}:{providers.llm.model}"
     call.analysed_at = utcnow()
+    return True
+
+
+def callback(call: Call, providers: Providers) -> bool:
+    """Step 2: open the callback the analysis asked for (never a second one), and say so.
+
+    It commits itself so that the `callback.created` notification follows the commit that made it;
+    a later step failing leaves the callback open for the team, as it should.
+    """
+    made, created = callbacks.open_from_analysis(call)
+    if not created:
+        return False
+    db.session.commit()
+    callbacks.notify_created(made)
     return True
 
 
@@ -58,7 +75,7 @@ def embedding_text(call: Call) -> str:
 
 
 def embed(call: Call, providers: Providers) -> bool:
-    """Step 2: the call's vector, kept in the row so step 3 can be retried without paying again."""
+    """Step 3: the call's vector, kept in the row so step 3 can be retried without paying again."""
     model = providers.embedder.model
     if call.embedded_at is not None and call.embedding_model == model:
         return False
@@ -68,11 +85,11 @@ def embed(call: Call, providers: Providers) -> bool:
 
 
 def index(call: Call, providers: Providers) -> bool:
-    """Step 3: upsert the vector into the tenant's namespace under a deterministic id."""
+    """Step 4: upsert the vector into the tenant's namespace under a deterministic id."""
     if call.indexed_at is not None:
         return False
     vectors.index_calls([call], providers.vectors)
     return True
 
 
-STEPS = (("analyse", analyse), ("embed", embed), ("index", index))
+STEPS = (("analyse", analyse), ("callback", callback), ("embed", embed), ("index", index))

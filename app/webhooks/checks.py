@@ -12,7 +12,8 @@ from sqlalchemy import select
 from .. import secrets_box
 from ..extensions import db
 from ..models import AUDIO_EVENT, Agent, Tenant, WebhookEvent
-from . import head, payload
+from ..services.phones import region_for_zone
+from . import callers, head, payload
 from .body import Body
 from .signature import SignatureError, check, new_mac, parse_header
 from .values import Rejected, checked_id, id_problem, parse_json, short
@@ -35,6 +36,7 @@ class Sender:
     agent_name: str
     tenant_id: int
     secret: str | None
+    region: str | None = None  # for phone numbers written without a country code
 
 
 def _require_object(bad_json: Rejected | None, data) -> None:
@@ -59,7 +61,7 @@ class Delivery:
         self.bad_json: Rejected | None = None
         self._senders: dict[str, Sender | None] = {}
 
-    def check(self) -> Reply | payload.CallData:
+    def check(self) -> Reply | payload.CallData | callers.MissedCall:
         """An answer (ignored), or the call to store; raises Rejected with the reason."""
         self._read()
         self._parse()
@@ -126,18 +128,21 @@ class Delivery:
         checked_id("agent_id", self.agent_id)
         raise Rejected(404, f"unknown agent_id {self.event.agent_id!r}: register it under Agents")
 
-    def _check_content(self) -> Reply | payload.CallData:
+    def _check_content(self) -> Reply | payload.CallData | callers.MissedCall:
         if self.body.data is None:
             if self.event.event_type != AUDIO:
                 raise Rejected(413, f"body larger than the {self.limit} byte limit")
             return self._ignored(AUDIO)
         _require_object(self.bad_json, self._raw_data())
         kind = self.event.event_type or payload.TRANSCRIPTION
-        if kind != payload.TRANSCRIPTION:
+        if kind not in (payload.TRANSCRIPTION, callers.INITIATION_FAILURE):
             return self._ignored(kind)
         data = self._data()
         checked_id("conversation_id", data.get("conversation_id"))
         try:
+            if kind == callers.INITIATION_FAILURE:  # a missed call: stored, never analysed
+                at = callers.event_time(self.doc.get("event_timestamp"))
+                return callers.MissedCall(callers.FailureData.model_validate(data), at)
             return payload.CallData.model_validate(data)
         except ValidationError as exc:
             raise Rejected(422, payload.describe(exc)) from None
@@ -173,11 +178,22 @@ class Delivery:
     def _find(self, agent_id: str) -> Sender | None:
         if agent_id not in self._senders:
             row = db.session.execute(
-                select(Agent.id, Agent.name, Agent.tenant_id, Tenant.webhook_secret_encrypted)
+                select(
+                    Agent.id,
+                    Agent.name,
+                    Agent.tenant_id,
+                    Tenant.webhook_secret_encrypted,
+                    Tenant.phone_region,
+                    Tenant.timezone,
+                )
                 .join(Tenant, Tenant.id == Agent.tenant_id)
                 .where(Agent.agent_id == agent_id)
             ).one_or_none()
-            self._senders[agent_id] = None if row is None else Sender(*row[:3], secrets_box.decrypt(row[3]))
+            self._senders[agent_id] = (
+                None
+                if row is None
+                else Sender(*row[:3], secrets_box.decrypt(row[3]), row[4] or region_for_zone(row[5]))
+            )
         return self._senders[agent_id]
 
     def _signature_header(self):

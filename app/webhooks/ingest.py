@@ -16,8 +16,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from ..extensions import db
 from ..models import Call, WebhookEvent, utcnow
+from ..services import callbacks, phones
 from ..services.jobs import enqueue_call, request_redis
-from . import payload, throttle
+from . import callers, payload, throttle
 from .body import Body
 from .checks import AUDIO, Delivery, Reply, Sender
 from .values import Rejected
@@ -67,7 +68,9 @@ def receive(event: WebhookEvent, body: Body) -> Reply:
         )
         event.headers, event.agent_id, event.conversation_id = {}, None, None
         _record(event, reply, b"", body.total)
-    if event.outcome == "accepted":
+    if event.outcome == "accepted" and event.event_type == callers.INITIATION_FAILURE:
+        _notify_missed(event.call_id)  # a missed call is not analysed: its callback is already open
+    elif event.outcome == "accepted":
         _enqueue(event.call_id)
     log.info("webhook %s: %s %s %r", event.id, event.outcome, reply.status, event.reason or "")
     return reply
@@ -100,14 +103,24 @@ def _name(exc: DBAPIError) -> str:
     return (exc.orig or exc).__class__.__name__
 
 
-def _store_call(event: WebhookEvent, sender: Sender, data: payload.CallData) -> Reply:
+def _fields(sender: Sender, verdict: payload.CallData | callers.MissedCall) -> dict:
+    """The new call's columns; the customer's number normalised with the workspace's region."""
+    if isinstance(verdict, callers.MissedCall):
+        fields = callers.missed_call(verdict.data, verdict.at or utcnow())
+    else:
+        fields = {"status": "queued", **payload.call_fields(verdict)}
+        fields["caller_number"], fields["caller_name"] = callers.caller(verdict)
+    fields["caller_number"] = phones.normalize(fields["caller_number"], sender.region)
+    return fields
+
+
+def _store_call(event: WebhookEvent, sender: Sender, verdict: payload.CallData | callers.MissedCall) -> Reply:
     """One call per conversation id within the workspace; a repeat is a duplicate of it."""
-    same = (Call.tenant_id == sender.tenant_id) & (Call.conversation_id == data.conversation_id)
+    fields = _fields(sender, verdict)
+    same = (Call.tenant_id == sender.tenant_id) & (Call.conversation_id == fields["conversation_id"])
     existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
     if existing is None:
-        call = Call(
-            tenant_id=sender.tenant_id, agent_pk=sender.agent_pk, status="queued", **payload.call_fields(data)
-        )
+        call = Call(tenant_id=sender.tenant_id, agent_pk=sender.agent_pk, **fields)
         call.agent_name = call.agent_name or sender.agent_name
         try:
             with db.session.begin_nested():
@@ -118,6 +131,8 @@ def _store_call(event: WebhookEvent, sender: Sender, data: payload.CallData) -> 
             if existing is None:
                 raise
         else:
+            if isinstance(verdict, callers.MissedCall):
+                _open_missed(call, verdict)
             event.call_id = call.id
             event.outcome = "accepted"
             return Reply(202, {"status": "accepted", "call_id": call.id})
@@ -125,6 +140,20 @@ def _store_call(event: WebhookEvent, sender: Sender, data: payload.CallData) -> 
     event.outcome = "duplicate"
     event.reason = "conversation already received"
     return Reply(200, {"status": "duplicate", "call_id": existing})
+
+
+def _open_missed(call: Call, missed: callers.MissedCall) -> None:
+    """A missed call is a callback to the customer, committed with the call and the delivery's record."""
+    reason = callbacks.missed_reason(missed.data.failure_reason)
+    call.callback_needed, call.callback_reason = True, reason
+    call.summary = f"{reason}." if call.caller_number else f"{reason} (the number was not sent)."
+    callbacks.open_for_call(call, reason=reason, source="missed")
+
+
+def _notify_missed(call_id: int) -> None:
+    callback = callbacks.for_call_id(call_id)
+    if callback is not None:
+        callbacks.notify_created(callback)
 
 
 def _enqueue(call_id: int) -> None:

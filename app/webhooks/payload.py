@@ -61,6 +61,8 @@ class CallData(_Lenient):
     transcript: list[RawTurn] | SeedTranscript | None = None
     metadata: Metadata | None = None
     analysis: ElevenLabsAnalysis | None = None
+    # Read leniently (app/webhooks/callers.py): a strange shape here must not refuse the call.
+    conversation_initiation_client_data: Any = None
 
 
 def describe(error: ValidationError, prefix: str = "data") -> str:

@@ -1,0 +1,38 @@
+"""Workspace time zones: validation and the zone a workspace's times are shown and resolved in."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+DEFAULT = "UTC"
+
+
+@cache
+def all_zones() -> tuple[str, ...]:
+    """IANA names a workspace may choose, sorted (legacy aliases such as "US/Eastern" left out)."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "US/"))))
+
+
+def valid(name: str | None) -> bool:
+    if not name or name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def clean(name: str | None) -> str:
+    """`name` when it is a known zone, else UTC (what signup does with the browser's guess)."""
+    name = (name or "").strip()
+    return name if valid(name) else DEFAULT
+
+
+def zone_of(tenant) -> ZoneInfo:
+    """The workspace's zone; UTC if the stored name is no longer known to this system."""
+    try:
+        return ZoneInfo(tenant.timezone or DEFAULT)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT)
