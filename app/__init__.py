@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import auth, dashboard, errors, health, http_headers, readiness, webhooks  # noqa: F401
     from .admin import register_admin
     from .cli import register_cli
+    from .web import nav, timefmt
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
@@ -47,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_admin(app)
     http_headers.register(app)
     errors.register(app)
+    timefmt.register(app)
+    nav.register(app)
     register_cli(app)
     configure_logging()  # one line per event in every log, whatever text a tenant sends
     return app

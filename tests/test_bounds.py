@@ -16,13 +16,17 @@ ID_ROUTES = [
     ("GET", "/calls/<call_id>"),
     ("GET", "/calls/<call_id>/similar"),
     ("POST", "/calls/<call_id>/delete"),
+    ("POST", "/calls/<call_id>/callback/assign"),
+    ("POST", "/calls/<call_id>/callback/done"),
+    ("POST", "/calls/<call_id>/callback/reopen"),
+    ("POST", "/calls/<call_id>/callback/note"),
     ("POST", "/jobs/<call_id>/retry"),
     ("GET", "/deliveries/<event_id>"),
     ("POST", "/agents/<agent_pk>/delete"),
     ("POST", "/team/<user_id>/remove"),
     ("GET", "/settings/notifications/attempts/<attempt_id>"),
 ]
-LISTS = ["/calls", "/deliveries", "/jobs"]
+LISTS = ["/calls", "/deliveries", "/jobs", "/callbacks"]
 HUGE_IDS = [str(2**31), str(2**63), "99999999999999999999", "0", "-1", "٣"]  # the last is an Arabic 3
 PAGES = ["99999999999999999999", str(2**31), str(2**63), "-5", "0", "-99999999999999999999", "x", ""]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from helpers import AuthActions, csrf_from, deliver, gen_workspace, run_jobs, sample_payload, second_workspace
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Agent, Call, DeliveryAttempt, OutboundEvent, WebhookEvent
+from app.models import Agent, Call, Callback, DeliveryAttempt, OutboundEvent, User, WebhookEvent
+from app.services import callbacks
 
 
 @pytest.fixture
@@ -16,6 +17,9 @@ def two_tenants(app, client):
     gen_workspace(AuthActions(client), name="Alpha", email="a@alpha.test", agent_id="agent_alpha")
     call_id = deliver(client, sample_payload(agent_id="agent_alpha")).json["call_id"]
     run_jobs(app)
+    # A's call has an open callback, so that a 404 below is the workspace's border, not a missing callback.
+    callbacks.open_for_call(db.session.get(Call, call_id), reason="Call back about the leak")
+    db.session.commit()
     agent_pk = db.session.execute(select(Agent.id)).scalar_one()
     other = second_workspace(app)
     return call_id, agent_pk, other
@@ -45,7 +49,15 @@ OWNED_GET = [
     "/deliveries/{event}",
     "/settings/notifications/attempts/{attempt}",
 ]
-OWNED_POST = ["/agents/{agent}/delete", "/calls/{call}/delete", "/jobs/{call}/retry"]
+OWNED_POST = [
+    "/agents/{agent}/delete",
+    "/calls/{call}/delete",
+    "/jobs/{call}/retry",
+    "/calls/{call}/callback/assign",
+    "/calls/{call}/callback/done",
+    "/calls/{call}/callback/reopen",
+    "/calls/{call}/callback/note",
+]
 
 
 @pytest.mark.parametrize("template", OWNED_GET)
@@ -63,10 +75,17 @@ def test_other_tenant_gets_404_for_post(two_tenants, template):
     call_id, agent_pk, other = two_tenants
     token = csrf_from(other.get("/agents").get_data(as_text=True))
     path = template.format(call=call_id, agent=agent_pk, event=_event_of(call_id))
-    assert other.post(path, data={"csrf_token": token}).status_code == 404
+    intruder = db.session.execute(select(Agent.tenant_id).where(Agent.agent_id == "agent_beta")).scalar_one()
+    fields = {"assignee": "", "outcome": "reached", "note": "mine now"}
+    fields["assignee"] = str(
+        db.session.execute(select(func.min(User.id)).where(User.tenant_id == intruder)).scalar()
+    )
+    assert other.post(path, data={"csrf_token": token, **fields}).status_code == 404
     db.session.expire_all()
     assert db.session.get(Agent, agent_pk) is not None
     assert db.session.get(Call, call_id).status == "processed"
+    callback = db.session.execute(select(Callback).where(Callback.call_id == call_id)).scalar_one()
+    assert (callback.state, callback.assignee_id, len(callback.events)) == ("open", None, 1)
 
 
 def test_other_tenants_calls_are_not_listed_or_searchable(two_tenants, client):

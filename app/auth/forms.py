@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
@@ -23,6 +23,8 @@ class SignupForm(FlaskForm):
     tenant_name = StringField("Company name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Work email", validators=[DataRequired(), Length(max=254), EMAIL_SHAPE])
     password = new_password_field("Password")
+    # Filled by static/app.js with the browser's zone; the server keeps it only if it is a real zone.
+    timezone = HiddenField(render_kw={"data-browser-timezone": ""})
 
 
 class LoginForm(FlaskForm):

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..ratelimits import login_limits, signup_limit
 from ..services import accounts
+from ..web.redirects import safe_path
 from . import bp
 from .forms import LoginForm, SignupForm
 from .session import sign_in, sign_out
@@ -14,9 +13,7 @@ from .session import sign_in, sign_out
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths; anything else goes to the calls list."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("dashboard.calls")
+    return safe_path(target) or url_for("dashboard.calls")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -27,7 +24,9 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = accounts.signup(form.tenant_name.data, form.email.data, form.password.data)
+            user = accounts.signup(
+                form.tenant_name.data, form.email.data, form.password.data, timezone=form.timezone.data
+            )
         except accounts.SignupError as exc:
             form.email.errors.append(str(exc))
         else:

@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask_login import login_required
 
-from ..models import STATUSES
+from ..models import PIPELINE_STATUSES, STATUSES
 
 bp = Blueprint("dashboard", __name__)
 
@@ -16,7 +16,7 @@ def _require_login():
 
 @bp.context_processor
 def _call_statuses():
-    return {"call_statuses": STATUSES}
+    return {"call_statuses": STATUSES, "pipeline_statuses": PIPELINE_STATUSES}
 
 
-from . import agents, calls, deliveries, jobs, notifications, settings  # noqa: E402,F401
+from . import agents, callbacks, calls, deliveries, jobs, notifications, settings  # noqa: E402,F401

@@ -8,13 +8,15 @@ from ..extensions import db, htmx
 from ..models import Call
 from ..pagination import paginate
 from ..providers import ProviderError, embedder_note, get_providers
+from ..services import callbacks
 from ..services.calls import delete_call
 from ..services.search import search_calls, similar_calls
 from ..tenancy import current_tenant, get_or_404
 from ..web.decorators import admin_required
 from ..web.forms import ConfirmForm
 from . import bp
-from .queries import PER_PAGE, call_list
+from .callbacks import desk_context
+from .queries import PER_PAGE, call_list, caller_history
 
 
 @bp.get("/")
@@ -36,7 +38,14 @@ def calls():
 def call_detail(call_id):
     call = get_or_404(Call, call_id)
     template = "dashboard/_call_main.html" if htmx and htmx.target == "call-main" else "dashboard/call.html"
-    return render_template(template, call=call, confirm=ConfirmForm())
+    return render_template(
+        template,
+        call=call,
+        callback=callbacks.for_call_id(call.id),
+        history=caller_history(call),
+        confirm=ConfirmForm(),
+        **desk_context(),
+    )
 
 
 def _vector_view(template: str, lookup, **context):

@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from ..services import phones, timezones
 
 
 class AgentForm(FlaskForm):
@@ -29,3 +31,20 @@ class AnalysisSettingsForm(FlaskForm):
     analysis_instructions = TextAreaField(
         "Custom analysis instructions", validators=[Optional(), Length(max=2000)]
     )
+
+
+class TimeZoneForm(FlaskForm):
+    timezone = SelectField("Time zone", validate_choice=False)
+    phone_region = StringField("Phone region", validators=[Optional(), Length(min=2, max=2)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [(z, z.replace("_", " ")) for z in ("UTC", *timezones.all_zones())]
+
+    def validate_timezone(self, field):
+        if not timezones.valid(field.data):
+            raise ValidationError("Choose a time zone from the list (e.g. Europe/London).")
+
+    def validate_phone_region(self, field):
+        if field.data and not phones.valid_region(field.data.strip()):
+            raise ValidationError("Use a two-letter country code such as GB, US or IN.")

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Tenant, User, utcnow
 from ..passwords import DUMMY_HASH, check_password, hash_password
+from . import timezones
+from .callbacks import unassign_member
 
 
 class SignupError(ValueError):
@@ -37,12 +39,14 @@ def unique_slug(name: str) -> str:
     return slug
 
 
-def signup(tenant_name: str, email: str, password: str) -> User:
-    """Create a company and its first user, who owns it."""
+def signup(tenant_name: str, email: str, password: str, timezone: str | None = None) -> User:
+    """Create a company and its first user, who owns it; its time zone is the browser's, else UTC."""
     email = normalize_email(email)
     if email_taken(email):
         raise SignupError("An account with this email already exists. Sign in instead.")
-    tenant = Tenant(name=tenant_name.strip(), slug=unique_slug(tenant_name))
+    tenant = Tenant(
+        name=tenant_name.strip(), slug=unique_slug(tenant_name), timezone=timezones.clean(timezone)
+    )
     user = User(tenant=tenant, email=email, password_hash=hash_password(password), role="owner")
     db.session.add_all([tenant, user])
     db.session.commit()
@@ -93,6 +97,7 @@ def remove_member(actor: User, member: User) -> None:
         raise TeamError("You cannot remove yourself.")
     if not actor.can_remove(member):
         raise TeamError("Only an owner can remove an owner.")
+    unassign_member(member.id)
     db.session.delete(member)
     db.session.commit()
 

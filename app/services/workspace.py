@@ -1,4 +1,4 @@
-"""A workspace's own setup: its ElevenLabs agents, webhook signing secret and analysis guidance."""
+"""A workspace's own setup: its ElevenLabs agents, webhook signing secret, analysis guidance, time zone."""
 
 from __future__ import annotations
 
@@ -49,4 +49,11 @@ def set_webhook_secret(tenant: Tenant, secret: str | None) -> None:
 
 def set_analysis_instructions(tenant: Tenant, text: str | None) -> None:
     tenant.analysis_instructions = (text or "").strip() or None
+    db.session.commit()
+
+
+def set_timezone(tenant: Tenant, zone: str, phone_region: str | None) -> None:
+    """Times are shown and requested times resolved in `zone` from now on (both already validated)."""
+    tenant.timezone = zone
+    tenant.phone_region = (phone_region or "").strip().upper() or None
     db.session.commit()

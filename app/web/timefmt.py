@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..models import utcnow
+from ..services.phones import display as phone_display
 from ..services.timezones import zone_of
 
 FORMAT = "%Y-%m-%d %H:%M"
@@ -88,4 +89,5 @@ def due(dt: datetime | None) -> Markup:
 def register(app) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(due, "due")
+    app.add_template_filter(phone_display, "phone")
     app.add_template_global(lambda: getattr(page_zone(), "key", "UTC"), "page_zone_name")
