@@ -37,9 +37,12 @@ class TimeZoneForm(FlaskForm):
     timezone = SelectField("Time zone", validate_choice=False)
     phone_region = StringField("Phone region", validators=[Optional(), Length(min=2, max=2)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(z, z.replace("_", " ")) for z in ("UTC", *timezones.all_zones())]
+        zones = ("UTC", *timezones.all_zones())
+        if current and current not in zones:  # an older alias the browser gave at signup stays selectable
+            zones = (current, *zones)
+        self.timezone.choices = [(z, z.replace("_", " ")) for z in zones]
 
     def validate_timezone(self, field):
         if not timezones.valid(field.data):

@@ -21,7 +21,8 @@ def _page(secret_form=None, analysis_form=None, zone_form=None, status: int = 20
         secret_form=secret_form or WebhookSecretForm(),
         analysis_form=analysis_form
         or AnalysisSettingsForm(analysis_instructions=tenant.analysis_instructions),
-        zone_form=zone_form or TimeZoneForm(timezone=tenant.timezone, phone_region=tenant.phone_region),
+        zone_form=zone_form
+        or TimeZoneForm(timezone=tenant.timezone, phone_region=tenant.phone_region, current=tenant.timezone),
         zone_region=region_for_zone(tenant.timezone),
         confirm=ConfirmForm(),
         webhook_url=url_for("webhooks.elevenlabs", _external=True),

@@ -20,7 +20,7 @@ _NUMBERISH = re.compile(r"^\+?[\d\s().\-/]{6,30}$")
 
 
 @cache
-def _zone_countries() -> dict[str, str]:
+def zone_countries() -> dict[str, str]:
     """Time zone name -> ISO 3166 country, from the tz database's zone.tab (via tzdata, else the system)."""
     text = ""
     try:
@@ -41,7 +41,7 @@ def region_for_zone(zone: str | None) -> str | None:
     """The country of a time zone ("Asia/Kolkata" -> "IN"); None for UTC and zones of no country."""
     if not zone:
         return None
-    return _zone_countries().get(zone)
+    return zone_countries().get(zone)
 
 
 def region_of(tenant) -> str | None:

@@ -10,8 +10,12 @@ DEFAULT = "UTC"
 
 @cache
 def all_zones() -> tuple[str, ...]:
-    """IANA names a workspace may choose, sorted (legacy aliases such as "US/Eastern" left out)."""
-    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "US/"))))
+    """The zones offered in Settings: the tz database's canonical ones (zone.tab), without old aliases."""
+    from .phones import zone_countries
+
+    known = available_timezones()
+    listed = [z for z in zone_countries() if z in known]
+    return tuple(sorted(listed or (z for z in known if "/" in z and not z.startswith(("Etc/", "US/")))))
 
 
 def valid(name: str | None) -> bool:
