@@ -9,29 +9,36 @@ import threading
 
 from dotenv import load_dotenv
 from redis.exceptions import RedisError
-from rq import Worker
 
 load_dotenv()
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.jobs import get_queue, redis_conn, sweep  # noqa: E402
+from app.pipeline.redis_outage import OUTAGE, REDIS_DOWN  # noqa: E402
+from app.pipeline.rq_worker import make_worker  # noqa: E402
 
 log = logging.getLogger("calldesk.worker")
 
 
 def _sweep_once() -> None:
     try:
+        redis_conn().ping()  # the sweep may not need Redis at all: this is what says it is back
         count = sweep()
-    except RedisError as exc:
-        log.warning("sweep skipped: Redis unavailable (%s)", exc.__class__.__name__)
+    except REDIS_DOWN as exc:
+        OUTAGE.down(exc)  # logged once per outage, whichever thread notices first
         return
+    except RedisError as exc:
+        log.warning("sweep skipped: %s: %s", exc.__class__.__name__, exc)
+        return
+    OUTAGE.up()
     if count:
         log.info("sweep: enqueued %d call(s)", count)
 
 
 def _sweep_forever(app, interval: float, stop: threading.Event) -> None:
-    """Independent of RQ: finds calls the database says are waiting, also after a Redis outage."""
+    """Independent of RQ and of Redis: finds calls the database says are waiting, also during and
+    after a Redis outage."""
     while not stop.wait(interval):
         with app.app_context():
             try:
@@ -75,17 +82,14 @@ def main(argv: list[str] | None = None) -> None:
         # RQ forks a work horse per job: it must open its own database connections.
         os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
         check_providers()
-        _sweep_once()  # calls left behind by a Redis outage or a dead worker go first
-        db.session.remove()
         stop = threading.Event()
         if not args.burst:
             interval = app.config["SWEEP_INTERVAL_S"]
             threading.Thread(target=_sweep_forever, args=(app, interval, stop), daemon=True).start()
-        worker_class = Worker
-        if args.simple:
-            from rq import SimpleWorker as worker_class
+        _sweep_once()  # calls left behind by a Redis outage or a dead worker go first
+        db.session.remove()
         conn = redis_conn()
-        worker = worker_class([get_queue(conn)], connection=conn)
+        worker = make_worker([get_queue(conn)], conn, simple=args.simple)  # waits for Redis
         try:
             worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
         finally:

@@ -16,7 +16,7 @@ import pytest
 from fakes.openai_server import FakeOpenAI
 from fakes.pinecone_server import FakePinecone, reset_pinecone_retry_state
 from helpers import deliver, gen_workspace, run_jobs, seed_payload
-from processes import RedisServer, Workers, alive, descendants, free_port, kill_tree, wait_for, worker_env
+from processes import Workers, alive, descendants, free_port, kill_tree, wait_for, worker_env
 from sqlalchemy import func, select, update
 
 from app import create_app
@@ -50,17 +50,6 @@ def _call_state(call_id: int) -> dict:
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    """Every test here gets a redis-server of its own: these tests stop and restart Redis, and their
-    worker subprocesses take any job on the queue, so a Redis shared with another test session
-    (TEST_REDIS_URL) would let that session's workers run our jobs, and ours theirs."""
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
