@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from fakes.openai_server import FakeOpenAI
 from fakes.pinecone_server import FakePinecone, reset_pinecone_retry_state
-from helpers import deliver, gen_workspace, run_jobs, seed_payload
+from helpers import deliver, gen_workspace, run_jobs, seed_payload, worker_burst
 from processes import Workers, alive, descendants, free_port, kill_tree, wait_for, worker_env
 from sqlalchemy import func, select, update
 
@@ -210,7 +210,7 @@ class TestRedisOutageAtIngest:
         assert queue.count == 0
 
     def test_worker_started_after_the_outage_processes_everything(
-        self, app, client, auth, migrated, private_redis, tmp_path
+        self, app, client, auth, migrated, private_redis
     ):
         """`python worker.py --burst`: its start-up sweep finds the calls Redis never heard of."""
         gen_workspace(auth)
@@ -219,19 +219,12 @@ class TestRedisOutageAtIngest:
         private_redis.start()
         assert get_queue().count == 0  # without the start-up sweep there would be nothing to run
 
-        env = worker_env(
-            migrated, private_redis.url, RQ_QUEUE=app.config["RQ_QUEUE"], JOB_RETRY_INTERVALS="0"
-        )
-        workers = Workers(env, tmp_path)
-        try:
-            proc = workers.start("burst", "--burst")
-            proc.wait(timeout=120)
-        finally:
-            workers.stop_all()
-        assert proc.returncode == 0, workers.logs()
+        queue_name = app.config["RQ_QUEUE"]
+        done = worker_burst(migrated, private_redis.url, RQ_QUEUE=queue_name, JOB_RETRY_INTERVALS=0)
+        assert done.returncode == 0, done.stdout + done.stderr
         for call_id in ids:
             state = _call_state(call_id)
-            assert (state["status"], state["attempts"]) == ("processed", 1), f"{state}\n{workers.logs()}"
+            assert (state["status"], state["attempts"]) == ("processed", 1), f"{state}\n{done.stderr}"
         assert get_queue().count == 0
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from fakes.openai_server import FakeOpenAI
-from helpers import deliver, gen_workspace, run_jobs, seed_payload
+from helpers import deliver, gen_workspace, run_jobs, seed_payload, worker_burst
 from processes import Workers, wait_for, worker_env
 from redis.client import Pipeline
 from rq import Worker
@@ -191,7 +191,7 @@ def test_sweep_checks_for_lost_jobs_with_one_round_trip_per_page(app, client, au
 
 
 def test_burst_worker_after_an_empty_restart_processes_calls_enqueued_before(
-    app, client, auth, migrated, private_redis, tmp_path
+    app, client, auth, migrated, private_redis
 ):
     """`python worker.py --burst` after Redis came back empty: its start-up sweep finds the calls
     whose jobs were lost, and it processes them before it exits."""
@@ -201,15 +201,9 @@ def test_burst_worker_after_an_empty_restart_processes_calls_enqueued_before(
     private_redis.start()
     assert get_queue().count == 0
 
-    env = worker_env(migrated, private_redis.url, RQ_QUEUE=app.config["RQ_QUEUE"], JOB_RETRY_INTERVALS=1)
-    workers = Workers(env, tmp_path)
-    try:
-        proc = workers.start("burst", "--burst")
-        proc.wait(timeout=120)
-    finally:
-        workers.stop_all()
-    assert proc.returncode == 0, workers.logs()
-    assert set(_statuses(ids).values()) == {"processed"}, workers.logs()
+    done = worker_burst(migrated, private_redis.url, RQ_QUEUE=app.config["RQ_QUEUE"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert set(_statuses(ids).values()) == {"processed"}, done.stdout + done.stderr
 
 
 def test_a_worker_waiting_for_redis_still_stops_on_sigterm(app, migrated, private_redis, tmp_path):
