@@ -112,6 +112,13 @@ class RedisServer:
         assert self.proc is not None, "not running"
         self.proc.send_signal(signal.SIGSTOP)
 
+    def kill(self) -> None:
+        """SIGKILL: a crash, nothing saved (nothing would be: no persistence)."""
+        assert self.proc is not None, "not running"
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.proc = None
+
     def stop(self) -> None:
         if self.proc is None:
             return
