@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import threading
 
 from dotenv import load_dotenv
 from redis.exceptions import RedisError
+from rq.exceptions import StopRequested
 
 load_dotenv()
 
@@ -47,6 +49,10 @@ def _sweep_forever(app, interval: float, stop: threading.Event) -> None:
                 log.exception("sweep failed")
             finally:
                 db.session.remove()
+
+
+def _stop_waiting(signum, frame) -> None:
+    raise StopRequested
 
 
 def check_providers() -> None:
@@ -89,9 +95,16 @@ def main(argv: list[str] | None = None) -> None:
         _sweep_once()  # calls left behind by a Redis outage or a dead worker go first
         db.session.remove()
         conn = redis_conn()
-        worker = make_worker([get_queue(conn)], conn, simple=args.simple)  # waits for Redis
+        worker = None
+        signal.signal(signal.SIGTERM, _stop_waiting)  # RQ's own handlers replace these once it runs
+        signal.signal(signal.SIGINT, _stop_waiting)
         try:
+            worker = make_worker([get_queue(conn)], conn, simple=args.simple)  # waits for Redis
             worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
+        except StopRequested:  # while still waiting for Redis to start: nothing was running
+            log.info("stopped before Redis could be reached")
+            if worker is not None:
+                worker.teardown()
         finally:
             stop.set()
 

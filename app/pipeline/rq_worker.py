@@ -77,6 +77,8 @@ class _RidesOutOutages:
         super().register_birth()
 
     def bootstrap(self, *args, **kwargs) -> None:
+        # RQ installs its SIGTERM handler after start-up, which may now wait for Redis: install it first.
+        self._install_signal_handlers()
         while True:
             try:
                 return super().bootstrap(*args, **kwargs)
