@@ -23,6 +23,7 @@ import os
 import queue
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -312,7 +313,14 @@ def report(
     return verdict | {"workers down": 2 - alive}
 
 
+def _interrupted(signum, frame) -> None:
+    raise KeyboardInterrupt  # the `finally` below stops every process and drops the database
+
+
 def main() -> int:
+    # SIGINT too: a shell starts a background job with SIGINT ignored, which Python would keep.
+    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGINT, _interrupted)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="deliveries, duplicates included (10,000)")
     parser.add_argument("--rate", type=float, default=20.0, help="deliveries per second (20)")
@@ -351,7 +359,9 @@ def main() -> int:
             flush=True,
         )
         events: list[str] = []
-        disorder = threading.Thread(target=chaos, args=(redis, workers, span * 0.4, outage, events))
+        disorder = threading.Thread(
+            target=chaos, args=(redis, workers, span * 0.4, outage, events), daemon=True
+        )
         tally = Tally()
         disorder.start()
         sending = send_all(port, plan, args.senders, tally)
@@ -378,4 +388,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit("chaos: interrupted (processes stopped, database dropped)")
