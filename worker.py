@@ -17,6 +17,7 @@ load_dotenv()
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.jobs import get_queue, redis_conn, sweep  # noqa: E402
+from app.notifications import sweep_events  # noqa: E402
 from app.pipeline.redis_outage import OUTAGE, REDIS_DOWN  # noqa: E402
 from app.pipeline.rq_worker import make_worker  # noqa: E402
 
@@ -36,6 +37,9 @@ def _sweep_once() -> None:
     OUTAGE.up()
     if count:
         log.info("sweep: enqueued %d call(s)", count)
+    sent = sweep_events()  # stops at the first Redis error by itself
+    if sent:
+        log.info("sweep: enqueued %d notification(s)", sent)
 
 
 def _sweep_forever(app, interval: float, stop: threading.Event) -> None:
