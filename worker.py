@@ -27,6 +27,7 @@ log = logging.getLogger("calldesk.worker")
 def _sweep_once() -> None:
     try:
         redis_conn().ping()  # the sweep may not need Redis at all: this is what says it is back
+        OUTAGE.up()
         count = sweep()
     except REDIS_DOWN as exc:
         OUTAGE.down(exc)  # logged once per outage, whichever thread notices first
@@ -34,7 +35,6 @@ def _sweep_once() -> None:
     except RedisError as exc:
         log.warning("sweep skipped: %s: %s", exc.__class__.__name__, exc)
         return
-    OUTAGE.up()
     if count:
         log.info("sweep: enqueued %d call(s)", count)
     sent = sweep_events()  # stops at the first Redis error by itself
