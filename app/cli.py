@@ -68,3 +68,11 @@ def register_cli(app: Flask) -> None:
                 f"Redis unreachable ({exc}); nothing is lost, try again later"
             ) from None
         click.echo(f"enqueued {count} call(s)")
+
+    @app.cli.command("purge-deliveries")
+    def purge_deliveries_cmd():
+        """Delete rejected webhook deliveries older than WEBHOOK_EVENTS_RETENTION_DAYS."""
+        from .webhooks.retention import purge_deliveries
+
+        days = app.config["WEBHOOK_EVENTS_RETENTION_DAYS"]
+        click.echo(f"deleted {purge_deliveries()} rejected deliveries older than {days} days")
