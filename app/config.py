@@ -94,7 +94,7 @@ def load_config() -> dict:
     c["SWEEP_INTERVAL_S"] = _int("SWEEP_INTERVAL_S", 30)
     c["HEARTBEAT_INTERVAL_S"] = _float("HEARTBEAT_INTERVAL_S", 10.0)
     # A queued call whose job exists but is no longer live is enqueued again after this long (a
-    # job Redis lost altogether is found by every sweep: app/jobs.py).
+    # job Redis lost altogether is found by every sweep: app/services/jobs.py).
     c["REQUEUE_QUEUED_AFTER_S"] = _int("REQUEUE_QUEUED_AFTER_S", 300)
 
     # Outbound notifications (webhooks to a workspace's URL) and e-mail

@@ -151,7 +151,7 @@ def app(migrated, redis_url, config_overrides):
     app.test_client_class = FreshContextClient
     with app.app_context():
         empty_tables()
-        from app.jobs import redis_conn
+        from app.services.jobs import redis_conn
 
         redis_conn().flushdb()
         yield app

@@ -124,7 +124,7 @@ def run_jobs(app) -> None:
     """Run every queued job in this process, retries included, then return."""
     from rq import SimpleWorker
 
-    from app.jobs import get_queue, redis_conn
+    from app.services.jobs import get_queue, redis_conn
 
     SimpleWorker([get_queue()], connection=redis_conn()).work(burst=True, logging_level="WARNING")
 
@@ -198,7 +198,7 @@ def failed_job(description: str = "process call 99 (tenant 1)", exc_string: str 
     from rq.job import JobStatus
     from rq.results import Result
 
-    from app.jobs import get_queue
+    from app.services.jobs import get_queue
 
     queue = get_queue()
     job = queue.enqueue("app.pipeline.process.process_call", 99, job_id="call-99", description=description)

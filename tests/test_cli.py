@@ -68,7 +68,7 @@ def test_sweep_command_enqueues_calls_left_unqueued(client, auth, runner):
     call = db.session.get(Call, call_id)
     call.enqueued_at = None
     db.session.commit()
-    from app.jobs import get_queue
+    from app.services.jobs import get_queue
 
     get_queue().empty()
     result = runner.invoke(args=["sweep"])

@@ -22,10 +22,10 @@ from processes import free_port
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs import get_queue, job_id, sweep
 from app.models import Call, User, utcnow
 from app.providers import Providers, get_providers
 from app.providers.errors import ProviderError
+from app.services.jobs import get_queue, job_id, sweep
 
 BETA_SECRET = "whsec_beta_secret_00000001"
 

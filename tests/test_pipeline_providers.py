@@ -25,8 +25,8 @@ from helpers import (
 )
 
 from app.extensions import db
-from app.jobs import get_queue, job_id
 from app.models import Call
+from app.services.jobs import get_queue, job_id
 
 OPENAI_KEY = "sk-test-pipeline-0123456789abcdef"
 PINECONE_KEY = "pc-test-pipeline-key"

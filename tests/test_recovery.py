@@ -20,11 +20,11 @@ from processes import Workers, alive, descendants, free_port, kill_tree, wait_fo
 from sqlalchemy import func, select, update
 
 from app import create_app
-from app import jobs as jobs_module
 from app.extensions import db
-from app.jobs import get_queue, request_redis, sweep
 from app.models import Call, WebhookEvent, utcnow
 from app.pipeline.process import process_call
+from app.services import jobs as jobs_module
+from app.services.jobs import get_queue, request_redis, sweep
 
 # Worker settings for the SIGKILL test: a dead worker is noticed after STALE_PROCESSING_S without a
 # heartbeat, by a sweep that runs every SWEEP_INTERVAL_S.

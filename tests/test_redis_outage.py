@@ -17,8 +17,8 @@ from rq import Worker
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.jobs import get_queue, job_id, sweep
 from app.models import Call, utcnow
+from app.services.jobs import get_queue, job_id, sweep
 
 CHAT = "/v1/chat/completions"
 OUTAGE_S = 8.0  # how long Redis stays down while the workers run (the reproduction)

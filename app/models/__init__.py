@@ -4,7 +4,7 @@ from .agent import Agent
 from .base import TenantOwned, utcnow
 from .call import STATUSES, TERMINAL, Call
 from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
-from .tenant import ROLES, Tenant, User
+from .tenant import Tenant, User
 from .user_session import UserSession
 from .vector import LocalVector
 from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
@@ -18,7 +18,6 @@ __all__ = [
     "NotificationSettings",
     "OUTCOMES",
     "OutboundEvent",
-    "ROLES",
     "STATUSES",
     "TERMINAL",
     "Tenant",

@@ -5,7 +5,7 @@ scheduler process dies with a traceback, and where it does retry (the dequeue) i
 attempt. Here every Redis connection error in the loop goes to one place, `_ride_out`: log once,
 ping with capped backoff until Redis answers, register again if Redis lost this worker (it came
 back empty), carry on. Jobs a Redis outage loses are not lost work: the database says which calls
-wait, and the sweeper enqueues them again (app/jobs.py).
+wait, and the sweeper enqueues them again (app/services/jobs.py).
 """
 
 from __future__ import annotations

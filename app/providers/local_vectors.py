@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import math
-from array import array
 
 from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import LocalVector
+from ..services.vectors import pack, unpack
 from .base import VectorMatch, VectorRecord
-
-
-def pack(values: list[float]) -> bytes:
-    return array("f", values).tobytes()
-
-
-def unpack(blob: bytes) -> list[float]:
-    out = array("f")
-    out.frombytes(blob)
-    return out.tolist()
 
 
 def _norm(v) -> float:

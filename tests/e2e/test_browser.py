@@ -178,7 +178,7 @@ class Stack:
 
     def empty(self) -> None:
         """Empty every table and the Redis database (as conftest's `app` fixture does per test)."""
-        from app.jobs import redis_conn
+        from app.services.jobs import redis_conn
 
         with self.app.app_context():
             empty_tables()

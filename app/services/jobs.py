@@ -18,8 +18,8 @@ from rq.job import Job, JobStatus
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from .extensions import db
-from .models import Call, utcnow
+from ..extensions import db
+from ..models import Call, utcnow
 
 log = logging.getLogger(__name__)
 
