@@ -149,8 +149,9 @@ def test_without_htmx_the_forms_redirect_back(client, desk):
     assert resp.status_code == 302 and resp.headers["Location"] == "/callbacks?who=all"
     resp = act(client, desk["normal"], "reopen", next="https://evil.example/")
     assert resp.status_code == 302 and resp.headers["Location"] == f"/calls/{desk['normal']}"
-    resp = act(client, desk["normal"], "note", next="/\\evil.example", note="Called, no answer")
-    assert resp.headers["Location"] == f"/calls/{desk['normal']}"
+    for sneaky in ("/\\evil.example", "/\t/evil.example", "//evil.example"):
+        resp = act(client, desk["normal"], "note", next=sneaky, note="Called, no answer")
+        assert resp.headers["Location"] == f"/calls/{desk['normal']}"
 
 
 def test_the_call_page_panel_carries_the_contract(client, desk):
