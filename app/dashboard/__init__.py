@@ -19,4 +19,4 @@ def _call_statuses():
     return {"call_statuses": STATUSES}
 
 
-from . import agents, calls, deliveries, jobs, notifications, settings  # noqa: E402,F401
+from . import agents, calls, deliveries, jobs, notifications, settings, spend  # noqa: E402,F401

@@ -9,6 +9,7 @@ from ..models import Call
 from ..pagination import paginate
 from ..providers import ProviderError, embedder_note, get_providers
 from ..services.calls import delete_call
+from ..services.costs import call_cost
 from ..services.search import search_calls, similar_calls
 from ..tenancy import current_tenant, get_or_404
 from ..web.decorators import admin_required
@@ -36,7 +37,7 @@ def calls():
 def call_detail(call_id):
     call = get_or_404(Call, call_id)
     template = "dashboard/_call_main.html" if htmx and htmx.target == "call-main" else "dashboard/call.html"
-    return render_template(template, call=call, confirm=ConfirmForm())
+    return render_template(template, call=call, cost=call_cost(call.id), confirm=ConfirmForm())
 
 
 def _vector_view(template: str, lookup, **context):

@@ -1,6 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import DecimalField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from ..services.workspace import SUMMARY_LANGUAGES
 
 
 class AgentForm(FlaskForm):
@@ -28,4 +31,22 @@ class WebhookSecretForm(FlaskForm):
 class AnalysisSettingsForm(FlaskForm):
     analysis_instructions = TextAreaField(
         "Custom analysis instructions", validators=[Optional(), Length(max=2000)]
+    )
+
+
+class SummaryLanguageForm(FlaskForm):
+    summary_language = SelectField(
+        "Write summaries, reasons and topics in",
+        choices=[SelectChoice(code, label) for code, label in SUMMARY_LANGUAGES],
+    )
+
+
+class BudgetForm(FlaskForm):
+    monthly_budget = DecimalField(
+        "Monthly AI budget (US dollars)",
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0.01, max=10_000_000, message="Between 0.01 and 10,000,000 dollars."),
+        ],
     )

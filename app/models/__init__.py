@@ -2,9 +2,10 @@
 
 from .agent import Agent
 from .base import TenantOwned, utcnow
-from .call import STATUSES, TERMINAL, Call
+from .call import STATUSES, TERMINAL, WAITING_REASONS, Call
 from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
 from .tenant import Tenant, User
+from .usage import ProviderUsage
 from .user_session import UserSession
 from .vector import LocalVector
 from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
@@ -18,10 +19,12 @@ __all__ = [
     "NotificationSettings",
     "OUTCOMES",
     "OutboundEvent",
+    "ProviderUsage",
     "STATUSES",
     "TERMINAL",
     "Tenant",
     "TenantOwned",
+    "WAITING_REASONS",
     "User",
     "UserSession",
     "WebhookEvent",

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from ..models import Call, utcnow
+from .budget import release_waiting_calls
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +110,17 @@ def sweep(connection: Redis | None = None, limit: int = 500) -> int:
     the database alone, so it works right after an outage. Every write is a guarded UPDATE committed
     at once: a worker may claim a call the moment its job is enqueued, and must not be overwritten.
     """
+    release_waiting_calls()  # held for a budget that has room again: enqueued below with the rest
     cfg = current_app.config
     now = utcnow()
     stale_before = now - timedelta(seconds=cfg["STALE_PROCESSING_S"])
     lost_before = now - timedelta(seconds=cfg["REQUEUE_QUEUED_AFTER_S"])
     stale = (Call.status == "processing") & (Call.heartbeat_at < stale_before)
-    waiting = (Call.status == "queued") & or_(Call.enqueued_at.is_(None), Call.enqueued_at < lost_before)
+    waiting = (
+        (Call.status == "queued")
+        & or_(Call.enqueued_at.is_(None), Call.enqueued_at < lost_before)
+        & or_(Call.waiting_for.is_(None), Call.waiting_for != "budget")  # budget holds: see above
+    )
     rows = db.session.execute(
         select(Call.id, Call.status).where(or_(stale, waiting)).order_by(Call.id).limit(limit)
     )
