@@ -186,12 +186,13 @@ class RateLimiter:
         *,
         max_wait: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
+        prefix: str = KEY_PREFIX,
     ):
         self.rates = rates or {}
         self.max_wait = max_wait
         self.sleep = sleep
         self.local = LocalBackend()
-        self.shared = RedisBackend(redis) if redis is not None else None
+        self.shared = RedisBackend(redis, prefix) if redis is not None else None
         self._retry_redis_at = 0.0
         self._degraded = False
 
