@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -47,6 +49,9 @@ class BudgetForm(FlaskForm):
         places=2,
         validators=[
             Optional(),
-            NumberRange(min=0.01, max=10_000_000, message="Between 0.01 and 10,000,000 dollars."),
+            # Decimal bounds: a float 0.01 is a hair above Decimal("0.01"), which it would refuse.
+            NumberRange(
+                min=Decimal("0.01"), max=Decimal(10_000_000), message="Between 0.01 and 10,000,000 dollars."
+            ),
         ],
     )

@@ -75,6 +75,10 @@ def to_micros(dollars: Decimal | float | str | None) -> int | None:
     return int(value * MICROS_PER_DOLLAR)
 
 
+def to_dollars(micros: int | None) -> Decimal | None:
+    return None if micros is None else (Decimal(micros) / MICROS_PER_DOLLAR).quantize(Decimal("0.01"))
+
+
 def dollars(micros: int | None) -> str:
     """ "12.34" (cents shown; tiny amounts as "0.0003" so a cheap call is not "0.00")."""
     if micros is None:
@@ -137,8 +141,8 @@ def announce(tenant_id: int) -> bool:
     ).scalars()
     data = {
         "month": current.month,
-        "budget_usd": dollars(current.budget_micros).replace(",", ""),
-        "spent_usd": dollars(current.spent_micros).replace(",", ""),
+        "budget_usd": current.budget_micros / MICROS_PER_DOLLAR,
+        "spent_usd": current.spent_micros / MICROS_PER_DOLLAR,
         "waiting_calls": waiting_count(tenant_id),
         "message": "The monthly AI budget is spent: new calls wait until it is raised or the month ends.",
     }
