@@ -27,9 +27,8 @@ class RateLimited(ProviderError):
     Not a failure: the pipeline puts the call back in the queue for later without counting an attempt.
     """
 
-    def __init__(self, operation: str, delay: float, provider: str = ""):
-        super().__init__(
-            f"rate limit for {operation}: next turn in {delay:.0f} s", retryable=True, provider=provider
-        )
+    def __init__(self, operation: str, delay: float, provider: str = "", detail: str = ""):
+        message = f"rate limit for {operation}: next turn in {delay:.0f} s"
+        super().__init__(message + (f" ({detail})" if detail else ""), retryable=True, provider=provider)
         self.operation = operation
         self.delay = max(float(delay), 0.0)

@@ -186,7 +186,8 @@ def send(
             delay = backoff if delay is None else delay
             limiter.pause(operation, delay)
             if attempt == tries - 1:
-                raise RateLimited(operation, max(delay, 1.0), provider=PROVIDER) from exc
+                detail = map_openai_error(exc).args[0]
+                raise RateLimited(operation, max(delay, 1.0), provider=PROVIDER, detail=detail) from exc
             continue
         used = account(response)
         if used is not None:

@@ -11,7 +11,7 @@ Notes on the pinecone 10 SDK, read in its source:
   this store batches itself and sends single requests, which do raise.
 - Upserts and queries take their turn in the shared limit (PINECONE_MAX_RPM, app/providers/
   ratelimit.py) first. A 429 that outlasts the SDK's own retries pauses the operation for every
-  process (its Retry-After, else RATE_LIMIT_PAUSE_S) and sends the call back to the queue for later.
+  process (its Retry-After, at least RATE_LIMIT_PAUSE_S) and sends the call back to the queue for later.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ UPSERT_BATCH = 100
 DELETE_BATCH = 1000  # API limit for ids per delete
 QUERY_TOP_K_MAX = 10_000
 RETRYABLE_STATUSES = frozenset({408, 429})
-RATE_LIMIT_PAUSE_S = 5.0  # after a 429 without Retry-After (the SDK has already backed off 4 times)
+RATE_LIMIT_PAUSE_S = 5.0  # at least, after a 429 that outlasted the SDK's own retries
 
 
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -257,8 +257,10 @@ class PineconeStore:
         except RateLimitError as exc:
             if limit is None:
                 raise map_pinecone_error(exc, action) from exc
-            delay = exc.retry_after if exc.retry_after is not None else RATE_LIMIT_PAUSE_S
+            # The SDK has already retried (and backed off) 3 times: wait at least a few seconds more.
+            delay = max(exc.retry_after or 0.0, RATE_LIMIT_PAUSE_S)
             self._limiter.pause(limit, delay)
-            raise RateLimited(limit, max(delay, 1.0), provider=PROVIDER) from exc
+            detail = map_pinecone_error(exc, action).args[0]
+            raise RateLimited(limit, delay, provider=PROVIDER, detail=detail) from exc
         except (PineconeError, httpx.HTTPError) as exc:
             raise map_pinecone_error(exc, action) from exc

@@ -1,5 +1,5 @@
-"""The OpenAI providers under the shared limiter (429s, Retry-After, tokens) and the usage they report,
-through the real SDK against the local fake."""
+"""The paid providers under the shared limiter (429s, Retry-After, tokens) and the usage they report,
+through the real SDKs against the local fakes."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ import uuid
 
 import pytest
 from fakes.openai_server import FakeOpenAI
+from fakes.pinecone_server import FakePinecone, reset_pinecone_retry_state
 from redis import Redis
 
 from app.providers import usage
-from app.providers.base import AnalysisRequest, Turn
+from app.providers.base import AnalysisRequest, Turn, VectorRecord
 from app.providers.errors import ProviderError, RateLimited
 from app.providers.openai_embed import OpenAIEmbedder
 from app.providers.openai_llm import OpenAIAnalyser
+from app.providers.pinecone_store import PineconeStore
 from app.providers.ratelimit import Rate, RateLimiter
 
 API_KEY = "sk-test-0123456789abcdef"
@@ -173,3 +175,34 @@ def test_a_batched_request_is_shared_out_in_whole_tokens(tokens, weights, parts)
     split = usage.split(usage.Usage("embeddings", "openai", "m", tokens), weights)
     assert [p.input_tokens for p in split] == parts
     assert sum(p.input_tokens for p in split) == tokens
+
+
+def test_pinecone_upserts_and_queries_take_their_turn_and_a_429_pauses_them(redis_limiters):
+    reset_pinecone_retry_state()
+    with FakePinecone(dimension=2) as server:
+        server.retry_headers = {"Retry-After": "0"}
+        limiter = redis_limiters(
+            rates={"vector_upsert": Rate(rpm=6), "vector_query": Rate(rpm=6)}, max_wait=1
+        )
+        store = PineconeStore(api_key="pc-test", index_host=server.url, limiter=limiter)
+        try:
+            store.upsert("tenant-1", [VectorRecord("call-1", [1.0, 0.0])])
+            assert store.query("tenant-1", [1.0, 0.0], 1)[0].id == "call-1"  # its own allowance
+            with pytest.raises(RateLimited):  # the next upsert is 10 s away
+                store.upsert("tenant-1", [VectorRecord("call-2", [0.0, 1.0])])
+            assert len(server.requests_to("/vectors/upsert")) == 1
+
+            server.fail_next(429, times=10, headers={"Retry-After": "0"}, path="/query")
+            limiter.rates = {}
+            with pytest.raises(RateLimited) as caught:  # the SDK's own retries are spent: wait, not fail
+                store.query("tenant-1", [1.0, 0.0], 1)
+            assert "HTTP 429" in str(caught.value)
+            server.clear_faults()
+            second = PineconeStore(
+                api_key="pc-test", index_host=server.url, limiter=redis_limiters(max_wait=0)
+            )
+            with pytest.raises(RateLimited):  # every process pauses its queries
+                second.query("tenant-1", [1.0, 0.0], 1)
+            second.close()
+        finally:
+            store.close()
