@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import bisect
 
-import pytest
 from fakes.openai_server import FakeOpenAI
 from helpers import deliver, gen_workspace, seed_payload
 from sqlalchemy import func, select
-from test_recovery import RedisServer, Workers, _offline_worker_env, _wait_for
+from test_recovery import (  # noqa: F401 - config_overrides, private_redis: its fixtures, reused
+    Workers,
+    _offline_worker_env,
+    _wait_for,
+    config_overrides,
+    private_redis,
+)
 
 from app.extensions import db
 from app.models import Call
@@ -28,20 +33,6 @@ MOST_IN_A_WINDOW = 66  # the limit plus 10%
 BURST_WINDOW_S, MOST_IN_A_BURST_WINDOW = 10.0, 12
 WORKERS = ("A", "B", "C")
 DONE_TIMEOUT_S = 180.0  # ~60 s of pacing, plus three worker start-ups on a busy 2-core machine
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    """A redis-server of this test's own: its workers must take only its jobs."""
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def config_overrides(private_redis):
-    return {"REDIS_URL": private_redis.url}
 
 
 def most_in_any_window(times: list[float], window: float) -> int:
@@ -65,7 +56,7 @@ def _outcomes() -> dict:
     return {(status, attempts, clean): n for status, attempts, clean, n in rows}
 
 
-def test_three_workers_share_one_chat_limit(app, client, auth, migrated, private_redis, tmp_path):
+def test_three_workers_share_one_chat_limit(app, client, auth, migrated, private_redis, tmp_path):  # noqa: F811
     gen_workspace(auth)
     for i in range(CALLS):
         reply = deliver(client, seed_payload(conversation_id=f"conv-rpm-{i:03d}"))

@@ -22,8 +22,7 @@ def _page(secret_form=None, analysis_form=None, language_form=None, budget_form=
         analysis_form=analysis_form
         or AnalysisSettingsForm(analysis_instructions=tenant.analysis_instructions),
         language_form=language_form or SummaryLanguageForm(summary_language=tenant.summary_language),
-        budget_form=budget_form
-        or BudgetForm(monthly_budget=budget.to_dollars(amount)),
+        budget_form=budget_form or BudgetForm(monthly_budget=budget.to_dollars(amount)),
         budget_state=budget.state(tenant),
         waiting_for_budget=budget.waiting_count(tenant.id),
         summary_languages=dict(workspace.SUMMARY_LANGUAGES),
