@@ -93,7 +93,7 @@ def test_the_call_page_shows_tokens_and_cost_per_step(app, client, auth, openai_
     assert 'data-llm-tokens="1280"' in page  # the analysis: 1200 in + 80 out
     table = html.unescape(page.split('id="cost-table"', 1)[1].split("</table>", 1)[0])
     analyse = table.split('data-step="analyse"', 1)[1].split("</tr>", 1)[0]
-    assert "gpt-4o-mini" in analyse and "1,200" in analyse and ">80<" in analyse and "$0.0002" in analyse
+    assert "gpt-4o-mini" in analyse and "1,200" in analyse and ">80<" in analyse and "$0.000228" in analyse
     assert 'data-step="embed"' in table and "text-embedding-3-small" in table
     assert "1,320 tokens" in page
 
@@ -196,3 +196,20 @@ def test_a_model_without_a_price_shows_no_price(app, client, auth, openai_fake):
     analyse = db.session.execute(select(ProviderUsage).where(ProviderUsage.step == "analyse")).scalar_one()
     assert analyse.model == "my-private-model" and analyse.cost_micros is None
     assert "no price" in _page(client, f"/calls/{call_id}")
+
+
+@pytest.mark.parametrize(
+    ("micros", "shown"),
+    [
+        (None, "—"),
+        (0, "0.00"),
+        (8, "0.000008"),
+        (228, "0.000228"),
+        (15_040, "0.02"),
+        (1_234_500_000, "1,234.50"),
+    ],
+)
+def test_money_is_shown_to_the_cent_and_tiny_amounts_to_the_micro_dollar(micros, shown):
+    from app.services.budget import dollars
+
+    assert dollars(micros) == shown

@@ -80,12 +80,12 @@ def to_dollars(micros: int | None) -> Decimal | None:
 
 
 def dollars(micros: int | None) -> str:
-    """ "12.34" (cents shown; tiny amounts as "0.0003" so a cheap call is not "0.00")."""
+    """ "1,234.50"; amounts under a cent to the micro-dollar ("0.000228"), so a call is never "0.00"."""
     if micros is None:
         return "—"
     value = Decimal(micros) / MICROS_PER_DOLLAR
     if 0 < abs(value) < Decimal("0.01"):
-        return f"{value:.4f}".rstrip("0")
+        return f"{value:.6f}".rstrip("0")
     return f"{value:,.2f}"
 
 
