@@ -46,9 +46,17 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("sweep")
     def sweep_cmd():
         """Enqueue calls stored while Redis was down or abandoned by a dead worker."""
+        from redis.exceptions import RedisError
+
         from .services.jobs import sweep
 
-        click.echo(f"enqueued {sweep()} call(s)")
+        try:
+            count = sweep()
+        except RedisError as exc:
+            raise click.ClickException(
+                f"Redis unreachable ({exc}); nothing is lost, try again later"
+            ) from None
+        click.echo(f"enqueued {count} call(s)")
 
     @app.cli.command("purge-deliveries")
     def purge_deliveries_cmd():

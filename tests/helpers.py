@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from processes import ROOT, worker_env
 
 from app.webhooks.signature import sign
 
@@ -162,25 +163,12 @@ def second_workspace(app, *, agent_id="agent_beta", secret="whsec_beta_secret_00
     return other
 
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 def worker_burst(database_url: str, redis_url: str, **env) -> subprocess.CompletedProcess:
     """`python worker.py --burst` in its own process, with these settings (offline providers by default)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PINECONE_"))}
-    base.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        SECRET_KEY="test-secret-key",
-        LLM_PROVIDER="offline",
-        EMBEDDINGS_PROVIDER="offline",
-        VECTOR_STORE="local",
-    )
-    base.update(env)
     return subprocess.run(
         [sys.executable, "worker.py", "--burst"],
         cwd=ROOT,
-        env=base,
+        env=worker_env(database_url, redis_url, **env),
         capture_output=True,
         text=True,
         timeout=120,

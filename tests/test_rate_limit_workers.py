@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import bisect
 
+import pytest
 from fakes.openai_server import FakeOpenAI
 from helpers import deliver, gen_workspace, seed_payload
+from processes import Workers, wait_for, worker_env
 from sqlalchemy import func, select
-from test_recovery import (  # noqa: F401 - config_overrides, private_redis: its fixtures, reused
-    Workers,
-    _offline_worker_env,
-    _wait_for,
-    config_overrides,
-    private_redis,
-)
 
 from app.extensions import db
 from app.models import Call
@@ -33,6 +28,12 @@ MOST_IN_A_WINDOW = 66  # the limit plus 10%
 BURST_WINDOW_S, MOST_IN_A_BURST_WINDOW = 10.0, 12
 WORKERS = ("A", "B", "C")
 DONE_TIMEOUT_S = 180.0  # ~60 s of pacing, plus three worker start-ups on a busy 2-core machine
+
+
+@pytest.fixture
+def config_overrides(private_redis):
+    """A Redis of this test's own (conftest's private_redis): its workers must take only its jobs."""
+    return {"REDIS_URL": private_redis.url}
 
 
 def most_in_any_window(times: list[float], window: float) -> int:
@@ -56,22 +57,23 @@ def _outcomes() -> dict:
     return {(status, attempts, clean): n for status, attempts, clean, n in rows}
 
 
-def test_three_workers_share_one_chat_limit(app, client, auth, migrated, private_redis, tmp_path):  # noqa: F811
+def test_three_workers_share_one_chat_limit(app, client, auth, migrated, private_redis, tmp_path):
     gen_workspace(auth)
     for i in range(CALLS):
         reply = deliver(client, seed_payload(conversation_id=f"conv-rpm-{i:03d}"))
         assert reply.status_code == 202, reply.json
 
     with FakeOpenAI() as openai_fake:
-        env = {
-            **_offline_worker_env(migrated, private_redis.url),
-            "RQ_QUEUE": app.config["RQ_QUEUE"],
-            "LLM_PROVIDER": "openai",
-            "OPENAI_API_KEY": "sk-test",
-            "OPENAI_BASE_URL": openai_fake.base_url,
-            "OPENAI_MAX_RPM": str(RPM),
-            "OFFLINE_EMBEDDINGS": "lexical",
-        }
+        env = worker_env(
+            migrated,
+            private_redis.url,
+            RQ_QUEUE=app.config["RQ_QUEUE"],
+            LLM_PROVIDER="openai",
+            OPENAI_API_KEY="sk-test",
+            OPENAI_BASE_URL=openai_fake.base_url,
+            OPENAI_MAX_RPM=RPM,
+            OFFLINE_EMBEDDINGS="lexical",
+        )
         workers = Workers(env, tmp_path)
         try:
             for name in WORKERS:
@@ -85,7 +87,7 @@ def test_three_workers_share_one_chat_limit(app, client, auth, migrated, private
                 )
                 return done == CALLS
 
-            _wait_for(all_done, DONE_TIMEOUT_S, f"{CALLS} calls to be processed", workers.logs)
+            wait_for(all_done, DONE_TIMEOUT_S, f"{CALLS} calls to be processed", workers.logs)
         finally:
             workers.stop_all()
         times = openai_fake.chat_times()
