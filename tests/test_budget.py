@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Call, OutboundEvent, ProviderUsage, Tenant
 from app.services import budget, costs
-from app.services.jobs import get_queue, retry_calls, sweep
+from app.services.jobs import forget_job, get_queue, retry_calls, sweep
 
 # Each analysis costs 100,000 input tokens x $0.15 / 1M = $0.015: over a $0.01 budget at once.
 ANALYSIS_USAGE = {"prompt_tokens": 100_000, "completion_tokens": 0, "embedding_tokens": 10}
@@ -139,6 +139,9 @@ def test_calls_wait_once_the_budget_is_spent_and_go_on_when_it_is_raised(
     assert 'data-waiting="2"' in client.get("/jobs").get_data(as_text=True)
 
     assert sweep() == 0  # the sweeper leaves them alone while the budget is spent
+    for call_id in held:
+        forget_job(call_id)  # their finished jobs expire (result_ttl): still not "lost"
+    assert sweep() == 0
     assert get_queue().count == 0
 
     assert set_budget(auth, "1").status_code == 302
