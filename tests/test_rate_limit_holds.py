@@ -3,16 +3,19 @@ queue for later: not a failed attempt, and a scheduled job puts it back on the q
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from fakes.openai_server import FakeOpenAI
 from helpers import deliver, gen_workspace, jobs_page, run_jobs, seed_payload
 from rq.registry import ScheduledJobRegistry
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Call, utcnow
 from app.pipeline.holds import wake_call, wake_job_id
+from app.providers import get_providers
 from app.services.jobs import get_queue, redis_conn, sweep
 
 
@@ -123,3 +126,34 @@ def test_a_wake_up_for_a_call_that_moved_on_does_nothing(app, client, auth):
 
     assert wake_call(call_id) == "nothing to do"
     assert wake_call(999_999) == "nothing to do"
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"OPENAI_MAX_RPM": 60, "RATE_LIMIT_MAX_WAIT_S": 5, "HEARTBEAT_INTERVAL_S": 0.1}],
+    indirect=True,
+)
+def test_the_heartbeat_goes_on_while_a_job_waits_for_its_turn(app, client, auth, openai_fake):
+    gen_workspace(auth)
+    [call_id] = new_calls(client, "conv-beat-001")
+    limiter = get_providers().llm._limiter
+    limiter.acquire("chat")  # another worker's request has this second's slot: the job waits ~1 s
+
+    def beat() -> object:
+        with db.engine.connect() as conn:  # what the database has, outside the job's session
+            return conn.execute(select(Call.heartbeat_at).where(Call.id == call_id)).scalar_one()
+
+    seen = []
+
+    def sleep(seconds: float) -> None:
+        before = beat()
+        time.sleep(seconds)
+        seen.append((seconds, before, beat()))
+
+    limiter.sleep = sleep
+    run_jobs(app)
+
+    [(waited, before, after)] = seen
+    assert waited > 0.5
+    assert after > before  # stamped during the wait: no sweeper takes a waiting call for dead
+    assert held(row(call_id)) == ("processed", None, 1, None)
