@@ -107,4 +107,6 @@ def load_config() -> dict:
     c["PINECONE_INDEX_HOST"] = os.environ.get("PINECONE_INDEX_HOST", "")
     c["PINECONE_CONTROLLER_HOST"] = os.environ.get("PINECONE_CONTROLLER_HOST", "") or None
     c["OFFLINE_EMBEDDING_DIMENSIONS"] = 384
+    # VECTOR_STORE=local: memory each process may use for its copies of the vectors (LRU over namespaces).
+    c["LOCAL_VECTORS_CACHE_MB"] = _int("LOCAL_VECTORS_CACHE_MB", 192)
     return c

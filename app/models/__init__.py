@@ -4,13 +4,15 @@ from .agent import Agent
 from .base import TenantOwned, utcnow
 from .call import STATUSES, TERMINAL, Call
 from .tenant import ROLES, Tenant, User
-from .vector import LocalVector
+from .vector import LocalVector, LocalVectorNamespace, LocalVectorTombstone
 from .webhook_event import OUTCOMES, WebhookEvent
 
 __all__ = [
     "Agent",
     "Call",
     "LocalVector",
+    "LocalVectorNamespace",
+    "LocalVectorTombstone",
     "OUTCOMES",
     "ROLES",
     "STATUSES",

@@ -92,5 +92,5 @@ def _vectors(cfg) -> VectorStore:
     if kind == "local":
         from .local_vectors import LocalVectorStore
 
-        return LocalVectorStore()
+        return LocalVectorStore(cache_mb=cfg["LOCAL_VECTORS_CACHE_MB"])
     raise ProviderConfigError(f"VECTOR_STORE must be pinecone or local, not {kind!r}")
