@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..extensions import db
 from ..models import LocalVector, LocalVectorNamespace, LocalVectorTombstone
 from .base import VectorMatch, VectorRecord
-from .vector_cache import Matrix, VectorCache, best, unit_rows
+from .vector_cache import Matrix, VectorCache, best, one_blas_thread, unit_rows
 
 log = logging.getLogger("calldesk.vectors")
 
@@ -59,6 +59,7 @@ def bump(namespace: str) -> int:
 
 def forget(namespace: str, ids: list[str]) -> None:
     """Delete vectors and leave tombstones for the processes that cached them (caller commits)."""
+    ids = list(dict.fromkeys(ids))  # one statement may not touch a row twice (PostgreSQL)
     seq = bump(namespace)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -110,7 +111,7 @@ class LocalVectorStore:
 
     def delete(self, namespace: str, ids: list[str]) -> None:
         if ids:
-            forget(namespace, list(dict.fromkeys(ids)))
+            forget(namespace, ids)
             db.session.commit()
 
     def query(self, namespace: str, vector: list[float], top_k: int) -> list[VectorMatch]:
@@ -213,7 +214,8 @@ class LocalVectorStore:
         scores = np.empty(0, np.float32)
         for batch_ids, blobs in self._stream(namespace, len(vector)):
             ids += batch_ids
-            scores = np.concatenate([scores, unit_rows(_decode(blobs, len(vector))) @ q])
+            with one_blas_thread():
+                scores = np.concatenate([scores, unit_rows(_decode(blobs, len(vector))) @ q])
             found = best(scores, ids, top_k)  # keep only the running top_k
             ids, scores = [vid for vid, _ in found], np.array([s for _, s in found], np.float32)
         return best(scores, ids, top_k)
