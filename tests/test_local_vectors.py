@@ -14,7 +14,7 @@ from vector_reference import assert_top_k, int8_bound
 
 from app import create_app
 from app.extensions import db
-from app.models import Call, LocalVector, LocalVectorTombstone
+from app.models import Call, LocalVector, LocalVectorNamespace, LocalVectorTombstone
 from app.providers import get_providers
 from app.providers.base import VectorRecord
 from app.providers.vector_cache import ID_BYTES
@@ -80,7 +80,20 @@ def test_a_deleted_vector_is_never_returned_again(app, other):
     assert found["call-1"] == pytest.approx(1.0)
     with app.app_context():
         tombstones = db.session.execute(select(LocalVectorTombstone.id)).scalars().all()
-    assert tombstones == ["call-9"]  # call-1's went when it was written again
+    assert tombstones == []  # call-1's went when it was written again; call-9 never existed
+
+
+def test_deleting_what_is_not_there_changes_nothing(app):
+    """No new version (every process would look for changes) and no tombstone: e.g. a call deleted
+    while VECTOR_STORE=pinecone, whose vector was never in the local table."""
+    write(app, "tenant-1", {"call-1": [1, 0]})
+    with app.app_context():
+        before = db.session.execute(select(LocalVectorNamespace.version)).scalar_one()
+    remove(app, "tenant-1", ["call-2"])
+    remove(app, "tenant-2", ["call-1"])
+    with app.app_context():
+        assert db.session.execute(select(LocalVectorNamespace.version)).scalars().all() == [before]
+        assert db.session.execute(select(LocalVectorTombstone.id)).scalars().all() == []
 
 
 def test_a_query_when_nothing_changed_is_one_primary_key_lookup(app, other):

@@ -60,14 +60,31 @@ def bump(namespace: str) -> int:
 def forget(namespace: str, ids: list[str]) -> None:
     """Delete vectors and leave tombstones for the processes that cached them (caller commits)."""
     ids = list(dict.fromkeys(ids))  # one statement may not touch a row twice (PostgreSQL)
-    seq = bump(namespace)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        db.session.execute(delete(VEC).where(VEC.namespace == namespace, VEC.id.in_(chunk)))
-        stmt = _insert(TOMB).values([{"namespace": namespace, "id": i, "seq": seq} for i in chunk])
-        db.session.execute(
-            stmt.on_conflict_do_update(index_elements=[TOMB.namespace, TOMB.id], set_={"seq": seq})
+    chunks = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    present = [
+        vid
+        for chunk in chunks
+        for vid in db.session.execute(
+            select(VEC.id).where(VEC.namespace == namespace, VEC.id.in_(chunk))
+        ).scalars()
+    ]
+    if not present:
+        return  # nothing to delete: no new version for every process to look at
+    seq = bump(namespace)  # first, as upsert does: the namespace lock before any row lock
+    for start in range(0, len(present), BATCH):
+        chunk = present[start : start + BATCH]
+        gone = (
+            db.session.execute(
+                delete(VEC).where(VEC.namespace == namespace, VEC.id.in_(chunk)).returning(VEC.id)
+            )
+            .scalars()
+            .all()
         )
+        if gone:
+            stmt = _insert(TOMB).values([{"namespace": namespace, "id": vid, "seq": seq} for vid in gone])
+            db.session.execute(
+                stmt.on_conflict_do_update(index_elements=[TOMB.namespace, TOMB.id], set_={"seq": seq})
+            )
 
 
 class LocalVectorStore:
