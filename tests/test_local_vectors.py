@@ -15,7 +15,7 @@ from vector_reference import assert_top_k, int8_bound
 from app import create_app
 from app.extensions import db
 from app.models import Call, LocalVector, LocalVectorNamespace, LocalVectorTombstone
-from app.providers import get_providers
+from app.providers import get_providers, vector_cache
 from app.providers.base import VectorRecord
 from app.providers.vector_cache import ID_BYTES
 
@@ -112,8 +112,9 @@ def test_a_query_when_nothing_changed_is_one_primary_key_lookup(app, other):
     assert not any("count(" in s.lower() for s in statements)  # no reload of the 50 others
 
 
-def test_results_match_brute_force_in_every_mode(app, other):
+def test_results_match_brute_force_in_every_mode(app, other, monkeypatch):
     """float32 (exact), int8 (within its bound), and a namespace too big to hold (read from the DB)."""
+    monkeypatch.setattr(vector_cache, "BLOCK", 32)  # 300 vectors span ten blocks
     rng = np.random.default_rng(3)
     spaces = {
         ns: {f"call-{ns}-{i}": rng.standard_normal(16).tolist() for i in range(n)}
@@ -189,7 +190,8 @@ def test_a_namespace_wiped_and_written_again_is_reloaded(app, other):
     assert ids_of(search(other, "tenant-1", [1, 0])) == ["call-4", "call-5"]
 
 
-def test_a_namespace_growing_past_the_exact_share_switches_to_int8(app, other):
+def test_a_namespace_growing_past_the_exact_share_switches_to_int8(app, other, monkeypatch):
+    monkeypatch.setattr(vector_cache, "BLOCK", 16)
     rng = np.random.default_rng(9)
     vectors = {f"call-{i}": rng.standard_normal(8).tolist() for i in range(20)}
     write(app, "tenant-1", vectors)
@@ -199,9 +201,11 @@ def test_a_namespace_growing_past_the_exact_share_switches_to_int8(app, other):
     assert not cache.get(("tenant-1", 8)).quantised
     more = {f"call-{i}": rng.standard_normal(8).tolist() for i in range(20, 60)}
     write(app, "tenant-1", more)
+    remove(app, "tenant-1", [f"call-{i}" for i in range(0, 60, 3)])  # holes in every block
+    live = {k: v for k, v in (vectors | more).items() if int(k.split("-")[1]) % 3}
     q = rng.standard_normal(8)
-    assert_top_k(search(other, "tenant-1", q, 10), vectors | more, q, 10, tol=int8_bound(8))
-    assert cache.get(("tenant-1", 8)).quantised
+    assert_top_k(search(other, "tenant-1", q, 10), live, q, 10, tol=int8_bound(8))
+    assert cache.get(("tenant-1", 8)).quantised and len(cache.get(("tenant-1", 8))) == 40
 
 
 def test_one_batch_naming_an_id_twice_keeps_the_last(app):

@@ -3,13 +3,27 @@ error bound, ids kept straight through puts and removes, and the LRU that bounds
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from vector_reference import TOL, assert_top_k, int8_bound
 
+from app.providers import vector_cache
 from app.providers.vector_cache import ID_BYTES, Matrix, VectorCache
+
+
+@contextmanager
+def blocks_of(rows: int):
+    """Tiny blocks, so a few dozen vectors cross block boundaries (growth, removal, search)."""
+    saved, vector_cache.BLOCK = vector_cache.BLOCK, rows
+    try:
+        yield
+    finally:
+        vector_cache.BLOCK = saved
+
 
 values = st.one_of(st.just(0.0), st.floats(0.001, 100), st.floats(-100, -0.001))
 
@@ -27,18 +41,22 @@ def vector_sets(draw):
 @settings(max_examples=200, deadline=None)
 def test_float32_top_k_is_exact(case):
     dims, vectors, query, k = case
-    matrix = Matrix(dims)
-    matrix.put(list(vectors), list(vectors.values()))
-    assert_top_k(matrix.top(query, k), vectors, query, k)
+    for block in (2048, 4):
+        with blocks_of(block):
+            matrix = Matrix(dims)
+            matrix.put(list(vectors), list(vectors.values()))
+            assert_top_k(matrix.top(query, k), vectors, query, k)
 
 
 @given(vector_sets())
 @settings(max_examples=200, deadline=None)
 def test_int8_scores_stay_within_the_quantisation_bound(case):
     dims, vectors, query, k = case
-    matrix = Matrix(dims, quantised=True)
-    matrix.put(list(vectors), list(vectors.values()))
-    assert_top_k(matrix.top(query, k), vectors, query, k, tol=int8_bound(dims))
+    for block in (2048, 4):
+        with blocks_of(block):
+            matrix = Matrix(dims, quantised=True)
+            matrix.put(list(vectors), list(vectors.values()))
+            assert_top_k(matrix.top(query, k), vectors, query, k, tol=int8_bound(dims))
 
 
 def test_int8_finds_the_same_neighbours_on_realistic_vectors():
@@ -63,7 +81,9 @@ def test_switching_to_int8_keeps_every_vector():
     data = rng.standard_normal((300, 16))
     ids = [f"v{i}" for i in range(300)]
     matrix = Matrix(16)
-    matrix.put(ids, data)
+    for start in range(0, 300, 7):  # grown a few at a time: blocks filled, then new ones
+        matrix.put(ids[start : start + 7], data[start : start + 7])
+    assert len(matrix.blocks) == 1 and matrix.capacity < 2 * 300
     before = matrix.scores(data[0])
     matrix.to_int8()
     assert matrix.quantised and len(matrix) == 300
@@ -76,6 +96,7 @@ class MatrixAgainstADict(RuleBasedStateMachine):
 
     def __init__(self):
         super().__init__()
+        self.saved, vector_cache.BLOCK = vector_cache.BLOCK, 4  # the 12 ids span several blocks
         self.exact, self.int8 = Matrix(3), Matrix(3, quantised=True)
         self.model: dict[str, list[float]] = {}
 
@@ -103,9 +124,14 @@ class MatrixAgainstADict(RuleBasedStateMachine):
     def outgrow_the_exact_share(self):
         self.exact.to_int8()  # switched mid-way: within the int8 bound from then on
 
+    def teardown(self):
+        vector_cache.BLOCK = self.saved
+
     @invariant()
     def answers_like_the_dict(self):
         assert sorted(self.exact.ids) == sorted(self.model)
+        for matrix in (self.exact, self.int8):  # no block beyond the one holding the last row
+            assert matrix.capacity - len(matrix) < 4 or len(matrix.blocks) <= 1
         assert all(self.exact.ids[slot] == vid for vid, slot in self.exact.pos.items())
         query = [1.0, -0.5, 0.25]
         tol = int8_bound(3) if self.exact.quantised else TOL
@@ -150,3 +176,15 @@ def test_make_room_frees_memory_before_a_load_but_keeps_the_one_in_use():
         cache.add((name, 4), _matrix(10))
     cache.make_room(2 * one, keep=("a", 4))
     assert cache.keys() == [("a", 4)]
+
+
+def test_rows_live_in_blocks_that_grow_one_at_a_time_and_are_freed_when_empty():
+    with blocks_of(32):
+        matrix = Matrix(2, capacity=84)
+        assert [len(b) for b in matrix.blocks] == [32, 32, 20]  # a load is sized exactly
+        ids = [f"v{i}" for i in range(85)]
+        matrix.put(ids, np.ones((85, 2)))
+        assert [len(b) for b in matrix.blocks] == [32, 32, 32]  # only the last block was copied
+        matrix.remove(ids[:22])
+        assert len(matrix) == 63 and len(matrix.blocks) == 2
+        assert matrix.nbytes == 2 * 32 * 2 * 4 + 63 * ID_BYTES

@@ -218,7 +218,7 @@ class LocalVectorStore:
                 )
             return None
         self.cache.make_room(self.cache.estimate(count, dims, plan), keep=key)
-        matrix = Matrix(dims, quantised=plan == "int8", capacity=count + count // 16 + 16)
+        matrix = Matrix(dims, quantised=plan == "int8", capacity=count)
         for ids, blobs in self._stream(namespace, dims):
             matrix.put(ids, _decode(blobs, dims))
         matrix.epoch, matrix.version = epoch, version

@@ -9,7 +9,7 @@ from threadpoolctl import ThreadpoolController
 
 # What one id costs beside its row: the str, its list slot and its dict entry (measured: ~134 bytes).
 ID_BYTES = 136
-CHUNK = 8192  # int8 rows widened to float32 this many at a time, so a search allocates ~CHUNK x dims
+BLOCK = 2048  # rows per block: a search widens int8 to float32 one block (<= 12 MB at 1536-d) at a time
 EXACT_SHARE = 4  # a namespace stays float32 (exact) while it takes at most 1/4 of the budget
 
 # OpenBLAS splits a product over every core; a web server already runs a process per core, and on a
@@ -39,25 +39,29 @@ def quantise(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Matrix:
-    """The unit vectors of one namespace and dimension, float32 (exact) or int8 with a scale per row."""
+    """The unit vectors of one namespace and dimension, float32 (exact) or int8 with a scale per row.
+
+    Rows live in blocks of BLOCK rows (only the last one may be shorter), so growing never copies
+    more than one block and a search widens int8 to float32 one block at a time.
+    """
 
     def __init__(self, dims: int, quantised: bool = False, capacity: int = 0):
         self.dims = dims
         self.quantised = quantised
         self.ids: list[str] = []
         self.pos: dict[str, int] = {}
-        self.rows = np.empty((capacity, dims), np.int8 if quantised else np.float32)
-        self.scales = np.empty(capacity, np.float32) if quantised else None
+        self.blocks: list[np.ndarray] = []
+        self.scales: list[np.ndarray] = []  # int8 only: one float32 per row
         self.epoch: str | None = None  # the database state this copy reflects (set by the store)
         self.version = 0
+        self._reserve(capacity)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @property
     def nbytes(self) -> int:
-        scales = self.scales.nbytes if self.scales is not None else 0
-        return self.rows.nbytes + scales + ID_BYTES * len(self.ids)
+        return sum(b.nbytes for b in self.blocks) + sum(s.nbytes for s in self.scales) + ID_BYTES * len(self)
 
     def put(self, ids: list[str], vectors) -> None:
         """Add or overwrite vectors by id (ids unique; any length: stored normalised)."""
@@ -72,10 +76,13 @@ class Matrix:
                 self.ids.append(vid)
             slots[i] = slot
         self._reserve(len(self.ids))
-        if self.quantised:
-            self.rows[slots], self.scales[slots] = quantise(unit)
-        else:
-            self.rows[slots] = unit
+        codes, scales = quantise(unit) if self.quantised else (unit, None)
+        which = slots // BLOCK
+        for b in np.unique(which):
+            mine = which == b
+            self.blocks[b][slots[mine] % BLOCK] = codes[mine]
+            if scales is not None:
+                self.scales[b][slots[mine] % BLOCK] = scales[mine]
 
     def remove(self, ids) -> None:
         """Forget these ids (unknown ones are ignored); the last row moves into each hole."""
@@ -87,50 +94,65 @@ class Matrix:
             if slot != last:
                 moved = self.ids[last]
                 self.ids[slot], self.pos[moved] = moved, slot
-                self.rows[slot] = self.rows[last]
-                if self.scales is not None:
-                    self.scales[slot] = self.scales[last]
+                (bs, rs), (bl, rl) = divmod(slot, BLOCK), divmod(last, BLOCK)
+                self.blocks[bs][rs] = self.blocks[bl][rl]
+                if self.quantised:
+                    self.scales[bs][rs] = self.scales[bl][rl]
             self.ids.pop()
+            if len(self.ids) <= (len(self.blocks) - 1) * BLOCK:  # the last block is empty: free it
+                self.blocks.pop()
+                if self.quantised:
+                    self.scales.pop()
 
     def to_int8(self) -> None:
         """Switch to int8 (4x smaller), e.g. when the namespace outgrew the exact share of the budget."""
         if self.quantised:
             return
-        n = len(self.ids)
-        codes, scales = np.empty((n, self.dims), np.int8), np.empty(n, np.float32)
-        for start in range(0, n, CHUNK):
-            end = min(start + CHUNK, n)
-            codes[start:end], scales[start:end] = quantise(self.rows[start:end])
-        self.rows, self.scales, self.quantised = codes, scales, True
+        for b, block in enumerate(self.blocks):  # one block at a time: no second copy of the whole
+            codes, scales = quantise(block)
+            self.blocks[b] = codes
+            self.scales.append(scales)
+        self.quantised = True
 
     def scores(self, vector) -> np.ndarray:
         """Cosine of `vector` with every row, in row order."""
         q = unit_rows(np.asarray(vector, np.float32))
         n = len(self.ids)
+        out = np.empty(n, np.float32)
         with one_blas_thread():
-            if not self.quantised:
-                return self.rows[:n] @ q
-            out = np.empty(n, np.float32)
-            for start in range(0, n, CHUNK):
-                out[start : start + CHUNK] = self.rows[start : min(start + CHUNK, n)].astype(np.float32) @ q
-        return out * self.scales[:n]
+            for b, block in enumerate(self.blocks):
+                start = b * BLOCK
+                used = max(0, min(BLOCK, n - start))
+                if self.quantised:
+                    part = (block[:used].astype(np.float32) @ q) * self.scales[b][:used]
+                else:
+                    part = block[:used] @ q
+                out[start : start + used] = part
+        return out
 
     def top(self, vector, k: int) -> list[tuple[str, float]]:
         """The k best (id, cosine), best first."""
         return best(self.scores(vector), self.ids, k)
 
+    @property
+    def capacity(self) -> int:
+        return (len(self.blocks) - 1) * BLOCK + len(self.blocks[-1]) if self.blocks else 0
+
     def _reserve(self, needed: int) -> None:
-        capacity = len(self.rows)
-        if needed <= capacity:
-            return
-        grown = max(needed, capacity + capacity // 2 + 64)
-        rows = np.empty((grown, self.dims), self.rows.dtype)
-        rows[:capacity] = self.rows
-        self.rows = rows
-        if self.scales is not None:
-            scales = np.empty(grown, np.float32)
-            scales[:capacity] = self.scales
-            self.scales = scales
+        """Room for `needed` rows: the last block grows (doubling, up to BLOCK), then new blocks."""
+        dtype = np.int8 if self.quantised else np.float32
+        while (capacity := self.capacity) < needed:
+            if self.blocks and len(self.blocks[-1]) < BLOCK:
+                old = self.blocks[-1]
+                size = min(BLOCK, max(needed - capacity + len(old), 2 * len(old)))
+                self.blocks[-1] = np.concatenate([old, np.empty((size - len(old), self.dims), dtype)])
+                if self.quantised:
+                    self.scales[-1] = np.concatenate([self.scales[-1], np.empty(size - len(old), np.float32)])
+            else:
+                size = min(BLOCK, max(needed - capacity, 16))
+                self.blocks.append(np.empty((size, self.dims), dtype))
+                if self.quantised:
+                    self.scales.append(np.empty(size, np.float32))
 
 
 def best(scores: np.ndarray, ids: list[str], k: int) -> list[tuple[str, float]]:
