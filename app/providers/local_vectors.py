@@ -158,7 +158,9 @@ class LocalVectorStore:
         epoch, version = state
         matrix = self.cache.get(key)
         current = matrix is not None and matrix.epoch == epoch
-        if current and (matrix.version == version or self._catch_up(matrix, namespace, version)):
+        if current and matrix.version == version:
+            return matrix  # nothing changed: the lookup above was the whole cost
+        if current and self._catch_up(matrix, namespace, version):
             return self._replan(key, matrix)
         return self._load(namespace, dims, epoch, version)
 
@@ -176,14 +178,16 @@ class LocalVectorStore:
         ).all()
         if len(rows) > limit or len(gone) > limit:
             return False
-        # Rows and tombstones come from two statements; for an id in both, the later write wins.
-        final: dict[str, tuple] = {}
-        for event in sorted([*gone, *rows], key=lambda e: e[0]):
-            final[event[1]] = event
-        keep = {vid: e for vid, e in final.items() if len(e) == 4 and e[2] == matrix.dims}
-        matrix.remove([vid for vid in final if vid not in keep])  # deleted, or now of another length
+        # (seq, id, blob): None for a deleted id or one now of another length (a new embedding model).
+        changes = [(seq, vid, None) for seq, vid in gone]
+        changes += [(seq, vid, blob if dims == matrix.dims else None) for seq, vid, dims, blob in rows]
+        latest: dict[str, bytes | None] = {}
+        for _, vid, blob in sorted(changes, key=lambda c: c[0]):  # two statements: the later write wins
+            latest[vid] = blob
+        keep = {vid: blob for vid, blob in latest.items() if blob is not None}
+        matrix.remove([vid for vid, blob in latest.items() if blob is None])
         if keep:
-            matrix.put(list(keep), _decode([e[3] for e in keep.values()], matrix.dims))
+            matrix.put(list(keep), _decode(list(keep.values()), matrix.dims))
         matrix.version = version
         return True
 

@@ -203,11 +203,12 @@ class VectorCache:
 
     def make_room(self, nbytes: int, keep: tuple[str, int] | None = None) -> None:
         """Evict the least recently used matrices (never `keep`) until `nbytes` more fit."""
+        used = self.used
         for key in list(self._entries):
-            if self.used + nbytes <= self.budget:
+            if used + nbytes <= self.budget:
                 return
             if key != keep:
-                del self._entries[key]
+                used -= self._entries.pop(key).nbytes
 
     def add(self, key: tuple[str, int], matrix: Matrix) -> None:
         self._entries[key] = matrix
