@@ -25,7 +25,8 @@ from .vector_cache import Matrix, VectorCache, best, one_blas_thread, unit_rows
 log = logging.getLogger("calldesk.vectors")
 
 BATCH = 1000  # rows per INSERT / DELETE statement
-LOAD_BATCH = 2000  # rows fetched at a time when (re)loading a namespace
+CATCH_UP_ROWS = 2000  # more changes than this (or a quarter of the copy): reload instead
+LOAD_BYTES = 2 * 1024 * 1024  # vectors fetched at a time when loading: what a load holds beside the copy
 NS, VEC, TOMB = LocalVectorNamespace, LocalVector, LocalVectorTombstone
 
 
@@ -166,7 +167,7 @@ class LocalVectorStore:
 
     def _catch_up(self, matrix: Matrix, namespace: str, version: int) -> bool:
         """Apply the writes since the copy's version; False when so many that a reload is cheaper."""
-        limit = max(LOAD_BATCH, len(matrix) // 4)
+        limit = max(CATCH_UP_ROWS, len(matrix) // 4)
         since = matrix.version
         rows = db.session.execute(
             select(VEC.seq, VEC.id, VEC.dims, VEC.values)
@@ -247,7 +248,7 @@ class LocalVectorStore:
         result = db.session.execute(
             select(VEC.id, VEC.values)
             .where(VEC.namespace == namespace, VEC.dims == dims)
-            .execution_options(yield_per=LOAD_BATCH)
+            .execution_options(yield_per=max(100, LOAD_BYTES // (4 * dims)))
         )
         for part in result.partitions():
             yield [row[0] for row in part], [row[1] for row in part]
