@@ -16,6 +16,7 @@ load_dotenv()
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.jobs import get_queue, redis_conn, sweep  # noqa: E402
+from app.notifications import sweep_events  # noqa: E402
 
 log = logging.getLogger("calldesk.worker")
 
@@ -28,6 +29,9 @@ def _sweep_once() -> None:
         return
     if count:
         log.info("sweep: enqueued %d call(s)", count)
+    sent = sweep_events()  # stops at the first Redis error by itself
+    if sent:
+        log.info("sweep: enqueued %d notification(s)", sent)
 
 
 def _sweep_forever(app, interval: float, stop: threading.Event) -> None:

@@ -90,6 +90,19 @@ def load_config() -> dict:
         "REQUEUE_QUEUED_AFTER_S", 300
     )  # re-check queued calls Redis may have lost
 
+    # Outbound notifications (webhooks to a workspace's URL) and e-mail
+    c["OUTBOUND_ALLOW_PRIVATE"] = _bool("OUTBOUND_ALLOW_PRIVATE", False)  # self-hosted single company, tests
+    c["OUTBOUND_CONNECT_TIMEOUT_S"] = _float("OUTBOUND_CONNECT_TIMEOUT_S", 5.0)
+    c["OUTBOUND_TIMEOUT_S"] = _float("OUTBOUND_TIMEOUT_S", 10.0)
+    c["OUTBOUND_CONNECT_RETRIES"] = _int("OUTBOUND_CONNECT_RETRIES", 2)
+    c["NOTIFY_RETRY_INTERVALS"] = [
+        int(x)
+        for x in os.environ.get("NOTIFY_RETRY_INTERVALS", "10,60,300,1800,7200").split(",")
+        if x.strip()
+    ]
+    c["SMTP_URL"] = os.environ.get("SMTP_URL", "")
+    c["SMTP_FROM"] = os.environ.get("SMTP_FROM", "")
+
     # Providers
     c["LLM_PROVIDER"] = _provider("LLM_PROVIDER", "openai", "offline", "OPENAI_API_KEY")
     c["EMBEDDINGS_PROVIDER"] = _provider("EMBEDDINGS_PROVIDER", "openai", "offline", "OPENAI_API_KEY")

@@ -7,7 +7,7 @@ from helpers import AuthActions, csrf_from, deliver, gen_workspace, run_jobs, sa
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agent, Call, WebhookEvent
+from app.models import Agent, Call, DeliveryAttempt, OutboundEvent, WebhookEvent
 
 
 @pytest.fixture
@@ -25,14 +25,35 @@ def _event_of(call_id: int) -> int:
     return db.session.execute(select(WebhookEvent.id).where(WebhookEvent.call_id == call_id)).scalar_one()
 
 
-OWNED_GET = ["/calls/{call}", "/calls/{call}/similar", "/deliveries/{event}"]
+def _attempt_of(call_id: int) -> int:
+    """A notification attempt of the call's workspace (recorded directly: no receiver needed here)."""
+    tenant_id = db.session.get(Call, call_id).tenant_id
+    event = OutboundEvent(tenant_id=tenant_id, msg_id="msg_tenancy", event_type="test", body="{}")
+    db.session.add(event)
+    db.session.flush()
+    attempt = DeliveryAttempt(
+        tenant_id=tenant_id, event_id=event.id, event_type="test", target="-", number=1, outcome="failed"
+    )
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt.id
+
+
+OWNED_GET = [
+    "/calls/{call}",
+    "/calls/{call}/similar",
+    "/deliveries/{event}",
+    "/settings/notifications/attempts/{attempt}",
+]
 OWNED_POST = ["/agents/{agent}/delete", "/calls/{call}/delete", "/jobs/{call}/retry"]
 
 
 @pytest.mark.parametrize("template", OWNED_GET)
 def test_other_tenant_gets_404_for_get(two_tenants, client, template):
     call_id, agent_pk, other = two_tenants
-    path = template.format(call=call_id, agent=agent_pk, event=_event_of(call_id))
+    path = template.format(
+        call=call_id, agent=agent_pk, event=_event_of(call_id), attempt=_attempt_of(call_id)
+    )
     assert client.get(path).status_code == 200  # the owner sees it
     assert other.get(path).status_code == 404
 

@@ -12,4 +12,4 @@ def _require_login():
     """Every dashboard page needs a session; the check lives here so no view can forget it."""
 
 
-from . import agents, calls, deliveries, jobs, settings  # noqa: E402,F401
+from . import agents, calls, deliveries, jobs, notifications, settings  # noqa: E402,F401

@@ -12,6 +12,7 @@ from sqlalchemy import or_, update
 
 from ..extensions import db
 from ..models import Call, utcnow
+from ..notifications import notify_call_processed
 from ..providers import ProviderError, get_providers
 from .heartbeat import Heartbeat
 from .steps import STEPS
@@ -68,10 +69,11 @@ def process_call(call_id: int) -> str:
         call.last_error = None
         call.failed_step = None
         db.session.commit()
-        return "processed"
     except Exception as exc:
         db.session.rollback()
         return _record_failure(call_id, step_name, exc)
+    notify_call_processed(call)  # outside the try: its failure must never fail the call
+    return "processed"
 
 
 def _record_failure(call_id: int, step_name: str, exc: Exception) -> str:
