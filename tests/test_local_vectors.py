@@ -7,7 +7,6 @@ import re
 
 import numpy as np
 import pytest
-from conftest import _test_config
 from helpers import AuthActions, deliver, empty_tables, gen_workspace, sample_payload, worker_burst
 from sqlalchemy import event, select
 from vector_reference import assert_top_k, int8_bound
@@ -21,9 +20,9 @@ from app.providers.vector_cache import ID_BYTES
 
 
 @pytest.fixture
-def other(app, migrated, redis_url):
+def other(app):
     """A second web process: its own app, engine, store and cache, on the same database."""
-    second = create_app(_test_config(migrated, redis_url))
+    second = create_app(dict(app.config))
     second.test_client_class = app.test_client_class
     yield second
     with second.app_context():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -13,6 +14,8 @@ from vector_reference import TOL, assert_top_k, int8_bound
 
 from app.providers import vector_cache
 from app.providers.vector_cache import ID_BYTES, Matrix, VectorCache
+
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # e.g. arithmetic on unwritten rows
 
 
 @contextmanager

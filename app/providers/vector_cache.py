@@ -109,7 +109,9 @@ class Matrix:
         if self.quantised:
             return
         for b, block in enumerate(self.blocks):  # one block at a time: no second copy of the whole
-            codes, scales = quantise(block)
+            used = max(0, min(len(block), len(self.ids) - b * BLOCK))
+            codes, scales = np.zeros(block.shape, np.int8), np.ones(len(block), np.float32)
+            codes[:used], scales[:used] = quantise(block[:used])  # the rest was never written
             self.blocks[b] = codes
             self.scales.append(scales)
         self.quantised = True
