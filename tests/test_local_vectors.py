@@ -14,7 +14,7 @@ from vector_reference import assert_top_k, int8_bound
 from app import create_app
 from app.extensions import db
 from app.models import Call, LocalVector, LocalVectorNamespace, LocalVectorTombstone
-from app.providers import get_providers, vector_cache
+from app.providers import get_providers, local_vectors, vector_cache
 from app.providers.base import VectorRecord
 from app.providers.vector_cache import ID_BYTES
 
@@ -114,6 +114,7 @@ def test_a_query_when_nothing_changed_is_one_primary_key_lookup(app, other):
 def test_results_match_brute_force_in_every_mode(app, other, monkeypatch):
     """float32 (exact), int8 (within its bound), and a namespace too big to hold (read from the DB)."""
     monkeypatch.setattr(vector_cache, "BLOCK", 32)  # 300 vectors span ten blocks
+    monkeypatch.setattr(local_vectors, "LOAD_BYTES", 1)  # and are read in pages of 100
     rng = np.random.default_rng(3)
     spaces = {
         ns: {f"call-{ns}-{i}": rng.standard_normal(16).tolist() for i in range(n)}
