@@ -17,6 +17,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.jobs import get_queue, redis_conn, sweep  # noqa: E402
 from app.notifications import sweep_events  # noqa: E402
+from app.webhooks.retention import purge_deliveries  # noqa: E402
 
 log = logging.getLogger("calldesk.worker")
 
@@ -40,6 +41,7 @@ def _sweep_forever(app, interval: float, stop: threading.Event) -> None:
         with app.app_context():
             try:
                 _sweep_once()
+                purge_deliveries()  # rejected webhook deliveries past WEBHOOK_EVENTS_RETENTION_DAYS
             except Exception:  # noqa: BLE001 - keep sweeping whatever one pass hit
                 log.exception("sweep failed")
             finally:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
 from flask import Flask
 
 from .config import load_config
-from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+from .extensions import csrf, db, htmx, login_manager, migrate
+from .logs import configure_logging
+from .ratelimits import init_limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
 
     from . import auth, dashboard, errors, health, http_headers, readiness, webhooks  # noqa: F401
     from .admin import register_admin
@@ -47,8 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     http_headers.register(app)
     errors.register(app)
     register_cli(app)
-    if not app.debug:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()  # one line per event in every log, whatever text a tenant sends
     return app
 
 

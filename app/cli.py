@@ -60,3 +60,11 @@ def register_cli(app: Flask) -> None:
         from .jobs import sweep
 
         click.echo(f"enqueued {sweep()} call(s)")
+
+    @app.cli.command("purge-deliveries")
+    def purge_deliveries_cmd():
+        """Delete rejected webhook deliveries older than WEBHOOK_EVENTS_RETENTION_DAYS."""
+        from .webhooks.retention import purge_deliveries
+
+        days = app.config["WEBHOOK_EVENTS_RETENTION_DAYS"]
+        click.echo(f"deleted {purge_deliveries()} rejected deliveries older than {days} days")

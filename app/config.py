@@ -65,9 +65,13 @@ def load_config() -> dict:
     c["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=_int("SESSION_HOURS", 12))
     c["WTF_CSRF_TIME_LIMIT"] = None  # the token is bound to the session, which expires itself
     c["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # forms; the webhook has its own limit
-    c["RATELIMIT_STORAGE_URI"] = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Empty: REDIS_URL (limits shared by every web process); see app/ratelimits.py.
+    c["RATELIMIT_STORAGE_URI"] = os.environ.get("RATELIMIT_STORAGE_URI", "")
     c["RATELIMIT_ENABLED"] = _bool("RATELIMIT_ENABLED", True)
-    c["LOGIN_RATE_LIMIT"] = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    c["LOGIN_RATE_LIMIT"] = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")  # per account and address
+    c["LOGIN_IP_RATE_LIMIT"] = os.environ.get("LOGIN_IP_RATE_LIMIT", "30 per minute")  # per address
+    c["SIGNUP_RATE_LIMIT"] = os.environ.get("SIGNUP_RATE_LIMIT", "20 per hour")
+    c["TEAM_ADD_RATE_LIMIT"] = os.environ.get("TEAM_ADD_RATE_LIMIT", "30 per hour")
 
     # Webhooks
     c["ELEVENLABS_WEBHOOK_SECRET"] = os.environ.get("ELEVENLABS_WEBHOOK_SECRET", "")
@@ -75,7 +79,10 @@ def load_config() -> dict:
     c["WEBHOOK_MAX_BYTES"] = _int("WEBHOOK_MAX_BYTES", 5 * 1024 * 1024)
     c["WEBHOOK_TOLERANCE_PAST_S"] = _int("WEBHOOK_TOLERANCE_PAST_S", 30 * 60)
     c["WEBHOOK_TOLERANCE_FUTURE_S"] = _int("WEBHOOK_TOLERANCE_FUTURE_S", 5 * 60)
-    c["WEBHOOK_REJECTED_BODY_BYTES"] = 64 * 1024
+    c["WEBHOOK_AUDIO_MAX_BYTES"] = _int("WEBHOOK_AUDIO_MAX_BYTES", 64 * 1024 * 1024)
+    c["WEBHOOK_REJECTED_BODY_BYTES"] = 64 * 1024  # also how much of the head is read before the rest
+    c["WEBHOOK_REJECTED_RATE_LIMIT"] = os.environ.get("WEBHOOK_REJECTED_RATE_LIMIT", "30 per minute")
+    c["WEBHOOK_EVENTS_RETENTION_DAYS"] = _int("WEBHOOK_EVENTS_RETENTION_DAYS", 30)
     c["REDIS_REQUEST_TIMEOUT_S"] = _float("REDIS_REQUEST_TIMEOUT_S", 0.05)
 
     # Jobs
@@ -122,4 +129,7 @@ def load_config() -> dict:
     c["OFFLINE_EMBEDDING_DIMENSIONS"] = 384
     # VECTOR_STORE=local: memory each process may use for its copies of the vectors (LRU over namespaces).
     c["LOCAL_VECTORS_CACHE_MB"] = _int("LOCAL_VECTORS_CACHE_MB", 192)
+    # Offline embeddings: "wordllama" (by meaning, the default; falls back to lexical when the model
+    # cannot load) or "lexical" (feature hashing only: less memory, matches wording).
+    c["OFFLINE_EMBEDDINGS"] = os.environ.get("OFFLINE_EMBEDDINGS", "wordllama").strip().lower() or "wordllama"
     return c

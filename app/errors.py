@@ -34,7 +34,7 @@ def register(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %r", request.method, request.path)
         if _wants_json():
             return jsonify(error="internal error"), 500
         message = "Something went wrong on our side. It has been logged."

@@ -6,7 +6,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline scripts anywhere in our templates; htmx adds a small inline <style>, hence 'unsafe-inline'
-# for styles only. rq-dashboard (superusers only) ships inline scripts and CDN-free assets of its own.
+# for styles only. rq-dashboard's pages (/admin/rq) get a policy of their own first (app/admin.py).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
@@ -24,8 +24,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.path.startswith("/admin/rq"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint and not request.endpoint.startswith(("static", "webhooks", "health")):

@@ -87,7 +87,9 @@ def enqueue_call(call: Call, connection: Redis | None = None, *, replace_dead: b
             job_timeout=current_app.config["JOB_TIMEOUT_S"],
             result_ttl=3600,
             failure_ttl=7 * 24 * 3600,
-            description=f"process call {call.id} ({call.conversation_id})",
+            # Ids only: the description is shown (unescaped) by rq-dashboard and printed in worker
+            # logs, so it must never carry tenant text such as the conversation id.
+            description=f"process call {call.id} (tenant {call.tenant_id})",
         )
     return True
 

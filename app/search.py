@@ -8,7 +8,7 @@ from .extensions import db
 from .models import Call
 from .pipeline.steps import namespace_for
 from .providers import get_providers
-from .similarity import call_id_of
+from .ranking import min_score_of, rank_matches
 
 MAX_QUERY = 500
 
@@ -23,11 +23,7 @@ def search_calls(tenant_id: int, query: str, limit: int = 20) -> list[tuple[Call
     if not any(vector):
         return []  # nothing the embedder could read (offline: no known words)
     matches = providers.vectors.query(namespace_for(tenant_id), vector, limit)
-    scores = {}
-    for match in matches:
-        cid = call_id_of(match.id)
-        if cid is not None and match.score > 0:  # nothing in common: not a result
-            scores.setdefault(cid, match.score)
+    scores = rank_matches(matches, min_score_of(providers.embedder))
     if not scores:
         return []
     rows = db.session.execute(

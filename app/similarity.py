@@ -9,23 +9,18 @@ from .models import Call
 from .pipeline.steps import namespace_for, vector_id_for
 from .providers import get_providers
 from .providers.local_vectors import unpack
+from .ranking import call_id_of, min_score_of, rank_matches
 
-
-def call_id_of(vector_id: str) -> int | None:
-    prefix, _, number = vector_id.partition("-")
-    return int(number) if prefix == "call" and number.isdigit() else None
+__all__ = ["call_id_of", "similar_calls"]
 
 
 def similar_calls(call: Call, limit: int = 5) -> list[tuple[Call, float]]:
     """The tenant's calls closest to this one, best first. Raises ProviderError if the index fails."""
     if call.embedding is None or call.indexed_at is None:
         return []
-    matches = get_providers().vectors.query(namespace_for(call.tenant_id), unpack(call.embedding), limit + 1)
-    scores = {}
-    for match in matches:
-        cid = call_id_of(match.id)
-        if cid is not None and match.score > 0 and match.id != vector_id_for(call):
-            scores.setdefault(cid, match.score)
+    providers = get_providers()
+    matches = providers.vectors.query(namespace_for(call.tenant_id), unpack(call.embedding), limit + 1)
+    scores = rank_matches(matches, min_score_of(providers.embedder), exclude=vector_id_for(call))
     if not scores:
         return []
     # Scoped again here: the namespace is per tenant, but a row from another tenant must never show.

@@ -13,6 +13,10 @@ from .models import Tenant, TenantOwned
 
 M = TypeVar("M", bound=TenantOwned)
 
+# Primary keys are 32-bit integers on PostgreSQL: a larger number cannot name a row, and querying it
+# would raise "integer out of range" (a 500) instead of a 404.
+MAX_ID = 2**31 - 1
+
 
 def current_tenant() -> Tenant:
     """The signed-in user's company; views behind login_required always have one."""
@@ -26,11 +30,24 @@ def scoped(model: type[M]) -> Select:
     return select(model).where(model.tenant_id == current_tenant().id)
 
 
+def parse_id(ident) -> int | None:
+    """A URL's id as a positive integer that fits the column; None for anything else."""
+    if isinstance(ident, int) and not isinstance(ident, bool):
+        value = ident
+    elif isinstance(ident, str) and ident.isascii() and ident.isdigit():
+        value = int(ident)
+    else:
+        return None
+    return value if 1 <= value <= MAX_ID else None
+
+
 def get_or_404(model: type[M], ident) -> M:
-    """Load one row of the current tenant; another tenant's row is a 404, never a 403."""
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
+    """Load one row of the current tenant; another tenant's row is a 404, never a 403.
+
+    Malformed and out-of-range ids are a 404 too, before any query.
+    """
+    ident = parse_id(ident)
+    if ident is None:
         abort(404)
     obj = db.session.execute(scoped(model).where(model.id == ident)).scalar_one_or_none()
     if obj is None:

@@ -6,7 +6,8 @@
 
 Creates a throw-away PostgreSQL database (TEST_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/
 postgres; dropped at the end) with three workspaces: 100,000 processed calls, and two of 10,000, each
-call with a random clustered 256-d vector indexed through the store. Each implementation is then
+call with a vector of the configured offline embedder (one of 288 synthetic summaries, plus noise)
+indexed through the store. Each implementation is then
 measured in a fresh Python process (a new web worker): the first query (cold), warm p50/p95 of
 similar-call and search queries, a query after a write by another process, the pages
 /calls/<id>/similar and /search through the Flask test client, and the process's RSS. The baseline
@@ -46,7 +47,58 @@ from app.providers.local_vectors import unpack  # noqa: E402
 
 GOAL_MS, GOAL_RSS_MB = 50.0, 300.0
 PASSWORD = "bench-password-1"
-WORDS = ["boiler", "leak", "invoice", "refund", "appointment", "heating", "sink", "plan", "upgrade"]
+PROBLEMS = [
+    "boiler stopped working",
+    "kitchen sink is leaking",
+    "invoice was charged twice",
+    "refund has not arrived",
+    "appointment has to be moved",
+    "radiator makes a banging noise",
+    "subscription plan should be upgraded",
+    "parcel delivery is late",
+    "smoke alarm keeps beeping",
+    "window latch is broken",
+    "shower has no hot water",
+    "toilet will not stop running",
+    "washing machine floods the floor",
+    "gas smell in the hallway",
+    "direct debit failed",
+    "password reset email never came",
+    "fridge is not cooling",
+    "garage door is stuck",
+    "roof tiles blew off in the storm",
+    "electricity keeps tripping",
+    "quote seems too expensive",
+    "engineer did not turn up",
+    "contract should be cancelled",
+    "new tenant needs a key",
+]
+CONTEXTS = [
+    "since Monday",
+    "for the second time this month",
+    "at the rental flat",
+    "after the last repair",
+    "and the caller is upset",
+    "and an elderly parent lives there",
+    "before the weekend",
+    "according to the landlord",
+    "at the office building",
+    "and wants a call back tomorrow",
+    "and asked for a discount",
+    "during the night",
+]
+QUERIES = [
+    "boiler not working",
+    "leaking sink",
+    "charged twice",
+    "refund missing",
+    "appointment moved",
+    "noisy radiator",
+    "no hot water",
+    "late parcel",
+    "gas smell",
+    "cancel the contract",
+]
 SECTION = "## Vector search: local store (bench/vectors.py)"
 
 
@@ -86,7 +138,6 @@ def make_app(url: str):
             "LLM_PROVIDER": "offline",
             "EMBEDDINGS_PROVIDER": "offline",
             "VECTOR_STORE": "local",
-            "OFFLINE_EMBEDDING_DIMENSIONS": 256,
         }
     )
 
@@ -109,12 +160,21 @@ def create_database() -> tuple[str, callable]:
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
-def clustered(rng, n: int, dims: int, centres: np.ndarray) -> np.ndarray:
-    """Vectors around a few hundred topics, like embeddings of calls about recurring subjects."""
-    return (centres[rng.integers(0, len(centres), n)] + 0.7 * rng.standard_normal((n, dims))).astype("<f4")
+def topics(embedder) -> tuple[list[str], np.ndarray]:
+    """A few hundred synthetic call summaries and their vectors from the configured embedder."""
+    texts = [f"The caller said the {p} {c}." for p in PROBLEMS for c in CONTEXTS]
+    vectors = np.asarray(embedder.embed(texts), np.float32)
+    return texts, vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def fill_workspace(slug: str, count: int, dims: int, rng, centres, with_calls: bool = True) -> float:
+def around(rng, n: int, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """n calls about those topics: each a topic's vector plus noise (cosine ~0.9 to its topic)."""
+    which = rng.integers(0, len(centres), n)
+    noise = rng.standard_normal((n, centres.shape[1])) * (0.5 / math.sqrt(centres.shape[1]))
+    return which, (centres[which] + noise).astype("<f4")
+
+
+def fill_workspace(slug: str, count: int, rng, texts: list[str], centres, with_calls: bool = True) -> float:
     """A tenant (and its owner) with `count` processed calls, vectors upserted through the store."""
     store, started = get_providers().vectors, time.perf_counter()
     tenant = Tenant(name=slug, slug=slug)
@@ -128,28 +188,28 @@ def fill_workspace(slug: str, count: int, dims: int, rng, centres, with_calls: b
     now = datetime.now(UTC)
     for start in range(0, count, 2000):
         n = min(2000, count - start)
-        vectors = clustered(rng, n, dims, centres)
+        which, vectors = around(rng, n, centres)
         if with_calls:
             rows = []
             for i in range(n):
-                topic = [WORDS[(start + i) % len(WORDS)], WORDS[(start + i * 7) % len(WORDS)]]
+                text = texts[which[i]]
                 rows.append(
                     {
                         "tenant_id": tenant.id,
                         "conversation_id": f"{slug}-{start + i}",
                         "external_agent_id": "agent_bench",
-                        "transcript": [{"role": "user", "text": f"About the {topic[0]} and the {topic[1]}."}],
-                        "transcript_text": f"About the {topic[0]} and the {topic[1]}.",
+                        "transcript": [{"role": "user", "text": text}],
+                        "transcript_text": text,
                         "status": "processed",
-                        "summary": f"The caller asked about the {topic[0]} and the {topic[1]}.",
-                        "topics": topic,
+                        "summary": text,
+                        "topics": [text.split()[3]],
                         "sentiment": "neutral",
                         "language": "en",
                         "started_at": now,
                         "processed_at": now,
                         "embedding": vectors[i].tobytes(),
                         "embedding_model": model,
-                        "embedding_dims": dims,
+                        "embedding_dims": centres.shape[1],
                         "embedded_at": now,
                         "vector_store": "local",
                         "indexed_at": now,
@@ -259,7 +319,7 @@ def pages(app, slug: str, n: int, rng) -> dict:
 
     get(f"/calls/{call_ids[0]}/similar")  # warm-up (imports, templates)
     similar = [timed(lambda c=c: get(f"/calls/{c}/similar")) for c in rng.choice(call_ids, n)]
-    search = [timed(lambda w=w: get(f"/search?q={w}+problem")) for w in rng.choice(WORDS, n)]
+    search = [timed(lambda w=w: get(f"/search?q={w}")) for w in rng.choice(QUERIES, n)]
     return {"similar": similar, "search": search}
 
 
@@ -397,18 +457,19 @@ def main() -> int:
             from flask_migrate import upgrade
 
             upgrade()
-            dims = get_providers().embedder.dimensions
+            embedder = get_providers().embedder
+            dims, texts, centres = embedder.dimensions, *topics(embedder)
             rng = np.random.default_rng(5)
-            centres = rng.standard_normal((300, dims)).astype("<f4")
             fill_s = {}
             div = 50 if args.tiny else 1
             for slug, count in (("big", 100_000), ("small-a", 10_000), ("small-b", 10_000)):
-                fill_s[slug] = fill_workspace(slug, count // div, dims, rng, centres)
+                fill_s[slug] = fill_workspace(slug, count // div, rng, texts, centres)
             ns = {t.slug: f"tenant-{t.id}" for t in db.session.execute(select(Tenant)).scalars()}
             if args.with_1536:
-                wide = rng.standard_normal((300, 1536)).astype("<f4")
+                wide = rng.standard_normal((len(texts), 1536)).astype("<f4")
+                wide /= np.linalg.norm(wide, axis=1, keepdims=True)
                 for slug, count in (("wide-big", 100_000), ("wide-a", 10_000), ("wide-b", 10_000)):
-                    fill_s[slug] = fill_workspace(slug, count // div, 1536, rng, wide, with_calls=False)
+                    fill_s[slug] = fill_workspace(slug, count // div, rng, texts, wide, with_calls=False)
                 ns.update({t.slug: f"tenant-{t.id}" for t in db.session.execute(select(Tenant)).scalars()})
             db.session.commit()
             # What autovacuum does soon after a bulk load, done now so it does not run during the
@@ -439,7 +500,8 @@ def main() -> int:
             extra = run_child("new", url, wide_plan, [])
         body, ok = report(new, old, scale, extra, fill_s, args)
         body = (
-            f"PostgreSQL, {dims}-d clustered random vectors, workspaces of 100,000 + 10,000 + 10,000 calls,"
+            f"PostgreSQL, {dims}-d vectors ({embedder.model} embeddings of {len(texts)} call summaries,"
+            f" plus noise), workspaces of 100,000 + 10,000 + 10,000 calls,"
             f" LOCAL_VECTORS_CACHE_MB={app.config['LOCAL_VECTORS_CACHE_MB']},"
             f" {time.monotonic() - started:.0f} s; {load} ({os.cpu_count()} cores)\n\n" + body
         )

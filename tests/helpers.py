@@ -203,3 +203,19 @@ def empty_tables() -> None:
         else:
             for t in tables:
                 conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+def failed_job(description: str = "process call 99 (tenant 1)", exc_string: str = "Traceback: boom"):
+    """An RQ job "call-99" in the failed registry with a failure result, as a crashed attempt leaves it."""
+    from rq.job import JobStatus
+    from rq.results import Result
+
+    from app.jobs import get_queue
+
+    queue = get_queue()
+    job = queue.enqueue("app.pipeline.process.process_call", 99, job_id="call-99", description=description)
+    queue.remove(job)
+    job.set_status(JobStatus.FAILED)
+    queue.failed_job_registry.add(job, ttl=3600, exc_string=exc_string)
+    Result.create_failure(job, ttl=3600, exc_string=exc_string)
+    return job

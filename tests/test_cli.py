@@ -80,12 +80,22 @@ def test_demo_command_creates_login_and_sample_calls(runner, app, client):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "demo@calldesk.local" in result.output
-    assert db.session.query(Call).count() == 5
+    assert db.session.query(Call).count() == 11
     run_jobs(app)
     statuses = set(db.session.execute(select(Call.status)).scalars())
     assert statuses == {"processed"}
     callbacks = db.session.execute(
         select(Call.conversation_id).where(Call.callback_needed.is_(True))
     ).scalars()
-    assert sorted(callbacks) == ["conv_demo_000", "conv_demo_002"]
+    # Callbacks in English, Spanish and German; the Spanish cancellation declines one (hard negative).
+    assert sorted(callbacks) == [
+        "conv_demo_000",
+        "conv_demo_002",
+        "conv_demo_005",
+        "conv_demo_006",
+        "conv_demo_008",
+    ]
+    urgent = db.session.execute(select(Call).where(Call.conversation_id == "conv_demo_008")).scalar_one()
+    assert urgent.language == "de" and urgent.summary.startswith("The caller reported a heating")
+    assert urgent.callback_requested_time == "so schnell wie möglich"
     assert runner.invoke(args=["demo"]).output.count("0 new sample calls") == 1  # idempotent

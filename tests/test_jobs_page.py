@@ -309,13 +309,13 @@ def pinecone_of_other_dimension():
 
 @pytest.mark.parametrize("config_overrides", ["pinecone_of_other_dimension"], indirect=True)
 def test_does_readyz_name_the_index_when_its_dimension_differs(client):
-    """Offline embeddings have 384 dimensions; the index has 16."""
+    """Offline embeddings have 640 dimensions (WordLlama 256 + lexical 384); the index has 16."""
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json
     assert body["failing"] == ["vectors (pinecone)"]
     message = body["checks"]["vectors (pinecone)"]
-    assert "16" in message and "384" in message
+    assert "16" in message and "640" in message
 
 
 WRONG_KEY = "sk-wrong-key-0123456789abcdef"

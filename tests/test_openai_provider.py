@@ -70,6 +70,11 @@ def transcript_block(text: str) -> str:
     return text.split("<transcript>", 1)[1].split("</transcript>", 1)[0]
 
 
+def conversation(user: str) -> list[str]:
+    """The transcript lines of the user message (after "Conversation:" in the untrusted block)."""
+    return transcript_block(user).split("\nConversation:\n", 1)[1].strip().splitlines()
+
+
 # --- analysis: what is sent ---------------------------------------------------------------
 
 
@@ -116,6 +121,22 @@ def test_system_prompt_carries_rules_fields_and_tenant_guidance(server, make_ana
     assert guidance not in user
 
 
+@pytest.mark.parametrize(
+    ("output_language", "rule"),
+    [
+        (None, "summary, callback_reason and topics in English"),
+        ("de", "summary, callback_reason and topics in German"),
+        ("auto", "summary, callback_reason and topics in the language of the conversation"),
+    ],
+)
+def test_system_prompt_names_the_output_language(server, make_analyser, output_language, rule):
+    kwargs = {"output_language": output_language} if output_language else {}
+    make_analyser().analyse(call("Hola", "Quiero una cita", **kwargs))
+
+    system, _ = messages(server)
+    assert rule in system
+
+
 def test_no_guidance_section_without_instructions(server, make_analyser):
     make_analyser().analyse(call("Hi", "Hello", instructions="   "))
 
@@ -142,12 +163,12 @@ def test_transcript_lines_and_call_details(server, make_analyser):
     make_analyser().analyse(request)
 
     _, user = messages(server)
-    assert transcript_block(user).strip().splitlines() == [
+    assert conversation(user) == [
         "[00:00] Agent: Hello, how can I help?",
         "[01:05] Caller: My kitchen sink is leaking.",
         "Caller: Thanks",
     ]
-    details = user.split("<transcript>")[0]
+    details = transcript_block(user).split("Conversation:")[0]
     assert "Call start: 2025-11-29 07:05 UTC" in details
     assert "Duration: 0 min 41 s" in details
     assert "Direction: inbound" in details
@@ -172,7 +193,7 @@ def test_long_transcript_keeps_start_and_end(server, make_analyser):
     texts = [f"turn {i:03d} " + "words " * 20 for i in range(200)]
     make_analyser(max_transcript_tokens=400).analyse(call(*texts))
 
-    lines = transcript_block(messages(server)[1]).strip().splitlines()
+    lines = conversation(messages(server)[1])
     assert lines[0].startswith("[00:00] Agent: turn 000")
     assert "turn 199" in lines[-1]
     markers = [line for line in lines if line.startswith("[... ")]
@@ -201,6 +222,8 @@ def test_result_is_tidied(server, make_analyser):
         "callback_needed": False,
         "callback_reason": "leftover",
         "callback_requested_time": "3pm",
+        "callback_urgent": True,
+        "caller_name": "  Maria   López ",
         "sentiment": "positive",
         "topics": ["Billing ", "billing", "Leak Repair", "a", "b", "c", "d"],
         "language": "en",
@@ -209,6 +232,8 @@ def test_result_is_tidied(server, make_analyser):
 
     assert result.topics == ["billing", "leak repair", "a", "b", "c"]
     assert result.callback_reason is None and result.callback_requested_time is None
+    assert result.callback_urgent is False  # no callback, nothing urgent on the desk
+    assert result.caller_name == "Maria López"
 
 
 # --- analysis: faults -----------------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_list_is_newest_first_with_badges_and_preview(client, workspace, app):
     assert _ids(html) == [new, old]
     assert html.count('class="badge callback"') == 1
     assert "status-processed" in html
-    assert "kitchen sink" in html  # summary preview
+    assert "water leak" in html  # summary preview
     assert "0:41" in html  # duration
 
 

@@ -40,7 +40,7 @@ def test_seed_sample_ends_processed_with_callback_flag(client, workspace, app):
     assert "premium subscription" in summary
     call = db.session.get(Call, call_id)
     assert "tomorrow" in call.callback_requested_time
-    assert "call me back tomorrow" in call.callback_reason
+    assert "called back tomorrow" in call.callback_reason
 
 
 def test_real_payload_ends_processed_without_callback(client, workspace, app):
@@ -48,13 +48,14 @@ def test_real_payload_ends_processed_without_callback(client, workspace, app):
     run_jobs(app)
     status, callback, summary = _page_state(client, call_id)
     assert (status, callback) == ("processed", "false")
-    assert "kitchen sink" in summary and "Thursday morning" in summary
+    assert "water leak" in summary and "Thursday morning" in summary
     call = db.session.get(Call, call_id)
-    assert call.analysis_provider == "offline:rules-v1"
+    assert "kitchen sink" in call.topics
+    assert call.analysis_provider == "offline:rules-v2"
     assert call.sentiment in ("neutral", "positive") and call.language == "en"
     vector = db.session.execute(select(LocalVector)).scalar_one()
     assert (vector.namespace, vector.id) == (f"tenant-{call.tenant_id}", f"call-{call_id}")
-    assert vector.dims == 384 and vector.meta["call_id"] == call_id
+    assert vector.dims == 640 and vector.meta["call_id"] == call_id
 
 
 def test_running_the_job_twice_changes_nothing(client, workspace, app):

@@ -40,6 +40,8 @@ ANALYSIS_FIELDS = {
     "callback_needed",
     "callback_reason",
     "callback_requested_time",
+    "callback_urgent",
+    "caller_name",
     "sentiment",
     "topics",
     "language",
@@ -215,12 +217,15 @@ def test_what_does_the_pipeline_send_to_openai_and_pinecone(client, auth, app, w
     [chat_http] = openai_fake.requests_to(CHAT, "POST")
     assert chat_http["headers"]["authorization"] == f"Bearer {OPENAI_KEY}"
 
-    # Embeddings: one request with the configured model and dimensions, over the stored summary.
+    # Embeddings: one request with the configured model and dimensions, over the stored topics and
+    # summary and the caller's own words (not the agent's script, the same in every call).
     [embedding] = openai_fake.embedding_requests()
     assert embedding["model"] == "text-embedding-3-small"
     assert embedding["dimensions"] == DIMS
     [embedded_text] = embedding["input"]
-    assert embedded_text.startswith(call.summary)
+    assert embedded_text.startswith("Topics: general\n" + call.summary)
+    assert "My kitchen sink is leaking" in embedded_text
+    assert not any(t["text"] in embedded_text for t in call.transcript if t["role"] == "agent")
 
     # Pinecone: one upsert into the tenant's namespace, deterministic id, clean metadata.
     [upsert] = pinecone_fake.requests_to(UPSERT, "POST")

@@ -8,6 +8,7 @@ from helpers import deliver, gen_workspace, run_jobs, sample_payload, second_wor
 
 from app.providers import Providers, get_providers
 from app.providers.errors import ProviderError
+from app.providers.offline_embed import LexicalEmbedder
 
 
 def _call(turns, conversation_id, agent_id="agent_7101k2example"):
@@ -67,3 +68,28 @@ def test_index_failure_is_shown_not_a_500(client, auth, app):
     assert "Search is unavailable right now: pinecone: index unreachable (HTTP 503)" in resp.get_data(
         as_text=True
     )
+
+
+FUGA = [("agent", "¿Dígame?"), ("user", "Tengo una fuga de agua debajo del fregadero.")]
+
+
+def test_nonsense_finds_nothing_and_meaning_crosses_languages(client, auth, app):
+    gen_workspace(auth)
+    leak = deliver(client, _call(FUGA, "fuga")).json["call_id"]
+    bill = deliver(client, _call(BILL, "bill")).json["call_id"]
+    run_jobs(app)
+    html = client.get("/search?q=zzqqvv").get_data(as_text=True)
+    assert _ids(html) == [] and "No matching calls" in html
+    assert 'data-embedder="semantic"' in html
+    assert _ids(client.get("/search?q=water leaking from a pipe").get_data(as_text=True))[0] == leak
+    assert _ids(client.get("/search?q=doble cobro en la factura").get_data(as_text=True))[0] == bill
+
+
+def test_page_says_when_the_lexical_fallback_is_in_use(client, auth, app):
+    gen_workspace(auth)
+    real = get_providers()
+    app.extensions["calldesk_providers"] = Providers(
+        llm=real.llm, embedder=LexicalEmbedder(), vectors=real.vectors
+    )
+    html = client.get("/search?q=sink").get_data(as_text=True)
+    assert 'data-embedder="lexical"' in html and "shared wording only" in html

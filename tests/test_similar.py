@@ -32,7 +32,7 @@ def test_similar_calls_are_ranked_and_exclude_the_call_itself(client, auth, app)
     ids, html = _similar_ids(client, leak)
     assert ids[0] == leak2
     assert leak not in ids and set(ids) <= {leak2, plan}
-    assert "lexical" in html  # the offline embedding says what it is
+    assert 'data-embedder="semantic"' in html and "WordLlama" in html  # says how calls are matched
     page = client.get(f"/calls/{leak}").get_data(as_text=True)
     assert f'hx-get="/calls/{leak}/similar"' in page
 

@@ -114,10 +114,3 @@ def test_changing_the_password_signs_out_other_sessions_but_not_this_one(owner, 
     assert resp.status_code == 302
     assert owner.client.get("/calls").status_code == 200
     assert laptop.client.get("/calls").status_code == 302
-
-
-def test_session_id_carries_no_password_material_in_clear(owner):
-    user = db.session.execute(select(User)).scalar_one()
-    user_id, fingerprint = user.get_id().split(":")
-    assert int(user_id) == user.id and len(fingerprint) == 16
-    assert fingerprint not in user.password_hash

@@ -18,7 +18,7 @@ def test_worker_exits_when_index_dimension_differs_from_embeddings(app, migrated
         )
     assert done.returncode != 0
     assert "configuration error" in done.stderr
-    assert "16" in done.stderr and "384" in done.stderr
+    assert "16" in done.stderr and "640" in done.stderr
 
 
 def test_worker_exits_when_a_required_key_is_missing(app, migrated, redis_url):

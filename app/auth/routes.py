@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from ..extensions import limiter
+from ..ratelimits import login_limits, signup_limit
 from . import bp, service
 from .forms import LoginForm, SignupForm
+from .session import sign_in, sign_out
 
 
 def _safe_next(target: str | None) -> str:
@@ -18,7 +19,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@signup_limit
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.calls"))
@@ -29,8 +30,7 @@ def signup():
         except service.SignupError as exc:
             form.email.errors.append(str(exc))
         else:
-            session.permanent = True  # PERMANENT_SESSION_LIFETIME applies, not "until the browser closes"
-            login_user(user)
+            sign_in(user)
             flash(
                 f"Welcome to CallDesk, {user.tenant.name}. Register your first agent to receive calls.",
                 "success",
@@ -41,7 +41,7 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.calls"))
@@ -49,8 +49,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.permanent = True
-            login_user(user)
+            sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Wrong email or password.")
     status = 400 if form.errors else 200
@@ -60,6 +59,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    """Ends this session on the server: a saved copy of the cookie opens nothing afterwards."""
+    sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

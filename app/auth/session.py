@@ -1,26 +1,115 @@
-"""Flask-Login wiring: who is signed in, and what a lost session looks like to HTMX."""
+"""Sign-in sessions: a row per sign-in (user_sessions); the signed cookie carries only its token.
+
+Flask-Login keeps `User.get_id()`, here the token, in the cookie, and calls `load_user` with it on
+every request: one lookup by primary key, joined to the user. Signing out marks the row revoked, so
+a copy of the cookie opens nothing afterwards. Sessions last PERMANENT_SESSION_LIFETIME from sign-in
+whatever the cookie says, and `last_seen_at` is written at most every TOUCH_EVERY.
+"""
 
 from __future__ import annotations
 
-import hmac
+import hashlib
+import secrets
+from datetime import timedelta
 
-from flask import jsonify, redirect, request, url_for
+from flask import current_app, jsonify, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import delete, or_, select, update
 
 from ..extensions import db, htmx, login_manager
-from ..models import User
+from ..models import User, UserSession, utcnow
+
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _oldest_valid():
+    return utcnow() - current_app.permanent_session_lifetime
+
+
+def sign_in(user: User) -> None:
+    """Start a session for `user` in this browser (a new row; the user's ended ones are pruned)."""
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            or_(UserSession.revoked_at.is_not(None), UserSession.created_at < _oldest_valid()),
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    agent = request.headers.get("User-Agent", "")[:256] or None
+    db.session.add(UserSession(id=_digest(token), user_id=user.id, user_agent=agent))
+    db.session.commit()
+    user.session_token = token
+    session.permanent = True  # PERMANENT_SESSION_LIFETIME applies, not "until the browser closes"
+    login_user(user)
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The user of a session id "<id>:<password fingerprint>"; None once the password has changed."""
-    raw_id, _, fingerprint = (session_id or "").partition(":")
-    try:
-        user = db.session.get(User, int(raw_id))
-    except (TypeError, ValueError):
+def load_user(token: str) -> User | None:
+    """The user of a live session; None (signed out) for an ended, expired or unknown one, and for a
+    cookie from before server-side sessions (it held "<user id>:<fingerprint>")."""
+    if not isinstance(token, str) or not token:
         return None
-    if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
+    row = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(
+            UserSession.id == _digest(token),
+            UserSession.revoked_at.is_(None),
+            UserSession.created_at > _oldest_valid(),
+        )
+    ).first()
+    if row is None:
         return None
+    record, user = row
+    now = utcnow()
+    if now - record.last_seen_at > TOUCH_EVERY:
+        db.session.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
+        db.session.commit()
+    user.session_token = token
     return user
+
+
+def current_session_id() -> str | None:
+    return _digest(current_user.session_token) if current_user.is_authenticated else None
+
+
+def end_sessions(user: User, *, keep_current: bool = False) -> int:
+    """End the user's live sessions (all, or all but this browser's); returns how many."""
+    stmt = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    if keep_current:
+        stmt = stmt.where(UserSession.id != current_session_id())
+    ended = db.session.execute(stmt.values(revoked_at=utcnow())).rowcount
+    db.session.commit()
+    return ended
+
+
+def sign_out() -> None:
+    """End this browser's session, for whoever holds a copy of its cookie too."""
+    if current_user.is_authenticated:
+        db.session.execute(
+            update(UserSession).where(UserSession.id == current_session_id()).values(revoked_at=utcnow())
+        )
+        db.session.commit()
+    logout_user()
+
+
+def live_sessions(user: User) -> list[UserSession]:
+    """The user's sessions that still open the app, most recently used first."""
+    return list(
+        db.session.execute(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.revoked_at.is_(None),
+                UserSession.created_at > _oldest_valid(),
+            )
+            .order_by(UserSession.last_seen_at.desc())
+        ).scalars()
+    )
 
 
 @login_manager.unauthorized_handler

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..dashboard.decorators import admin_required
@@ -11,10 +11,12 @@ from ..dashboard.forms import ConfirmForm
 from ..extensions import db
 from ..models import User
 from ..passwords import check_password, hash_password
+from ..ratelimits import team_add_limit
 from ..tenancy import current_tenant, get_or_404
 from . import bp
 from .forms import AddMemberForm, ChangePasswordForm
 from .service import normalize_email
+from .session import current_session_id, end_sessions, live_sessions, sign_out
 
 
 def _team_page(form: AddMemberForm, status: int = 200):
@@ -37,6 +39,7 @@ def team():
 @bp.post("/team")
 @login_required
 @admin_required
+@team_add_limit
 def add_member():
     form = AddMemberForm()
     if not form.validate_on_submit():
@@ -89,7 +92,25 @@ def account():
         else:
             current_user.password_hash = hash_password(form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # this session follows the new password; every other one ends
+            end_sessions(current_user, keep_current=True)  # whoever knew the old one is signed out
             flash("Your password was changed. Other sessions were signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "auth/account.html",
+        form=form,
+        confirm=ConfirmForm(),
+        sessions=live_sessions(current_user),
+        this_session=current_session_id(),
+    ), 400 if form.errors else 200
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of this user, this browser's included (a lost laptop, a shared computer)."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    end_sessions(current_user)
+    sign_out()
+    flash("You are signed out everywhere, on every device.", "info")
+    return redirect(url_for("auth.login"))

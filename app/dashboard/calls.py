@@ -7,7 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from ..calls_service import delete_call
 from ..extensions import db, htmx
 from ..models import Call
-from ..providers import ProviderError, get_providers
+from ..pagination import paginate
+from ..providers import ProviderError, embedder_note, get_providers
 from ..search import search_calls
 from ..similarity import similar_calls
 from ..tenancy import current_tenant, get_or_404
@@ -25,9 +26,7 @@ def calls():
         "status": request.args.get("status", ""),
         "callback": request.args.get("callback", ""),
     }
-    page = db.paginate(
-        call_list(**filters), page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
+    page = paginate(call_list(**filters), PER_PAGE)
     template = (
         "dashboard/_calls_table.html" if htmx and htmx.target == "calls-table" else "dashboard/calls.html"
     )
@@ -48,8 +47,10 @@ def _vector_view(template: str, lookup, **context):
         results = lookup()
     except ProviderError as exc:
         error = str(exc)
-    lexical = get_providers().embedder.name == "offline"
-    return render_template(template, results=results, error=error, lexical=lexical, **context)
+    embedder = get_providers().embedder
+    return render_template(
+        template, results=results, error=error, embedder=embedder_note(embedder), **context
+    )
 
 
 @bp.get("/search")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from flask import render_template, request
 
-from ..extensions import db
-from ..models import OUTCOMES, WebhookEvent
+from ..models import AUDIO_EVENT, OUTCOMES, WebhookEvent
+from ..pagination import paginate
 from ..tenancy import get_or_404, scoped
 from . import bp
 
@@ -20,15 +21,31 @@ def deliveries():
     stmt = scoped(WebhookEvent).order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc())
     if outcome in OUTCOMES:
         stmt = stmt.where(WebhookEvent.outcome == outcome)
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = paginate(stmt, PER_PAGE)
     return render_template("dashboard/deliveries.html", page=page, outcome=outcome, outcomes=OUTCOMES)
 
 
 @bp.get("/deliveries/<event_id>")
 def delivery(event_id):
     event = get_or_404(WebhookEvent, event_id)
-    try:
-        pretty = json.dumps(json.loads(event.body), indent=2, ensure_ascii=False)
-    except ValueError:
-        pretty = event.body  # shown as received (it may be why the delivery was rejected)
-    return render_template("dashboard/delivery.html", event=event, body=pretty)
+    return render_template(
+        "dashboard/delivery.html", event=event, body=_readable(event.body), not_kept=_why_not_kept(event)
+    )
+
+
+def _readable(body: str) -> str:
+    """The body pretty-printed when it is JSON, else as received (it may be why it was rejected)."""
+    with contextlib.suppress(ValueError):
+        body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    # A "\ud800" escape decodes to a lone surrogate, which no page can be encoded with: show the escape.
+    return body.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _why_not_kept(event: WebhookEvent) -> str | None:
+    if event.body or not event.body_bytes:
+        return None
+    if event.event_type == AUDIO_EVENT and event.outcome == "ignored":
+        return "audio deliveries are recorded without their audio."
+    if event.signature_valid is not True:
+        return "its signature was not verified, so it may not come from your ElevenLabs workspace."
+    return "only deliveries proven to come from your workspace keep their body."

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..jobs import retry_calls
 from ..models import Call
+from ..pagination import paginate
 from ..tenancy import current_tenant, get_or_404, scoped
 from . import bp
 from .forms import ConfirmForm
@@ -24,11 +25,9 @@ def jobs():
             .group_by(Call.status)
         ).all()
     )
-    failed = db.paginate(
+    failed = paginate(
         scoped(Call).where(Call.status == "failed").order_by(Call.last_attempt_at.desc(), Call.id.desc()),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
+        PER_PAGE,
     )
     return render_template("dashboard/jobs.html", counts=counts, failed=failed, confirm=ConfirmForm())
 

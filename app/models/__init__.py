@@ -5,10 +5,12 @@ from .base import TenantOwned, utcnow
 from .call import STATUSES, TERMINAL, Call
 from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
 from .tenant import ROLES, Tenant, User
+from .user_session import UserSession
 from .vector import LocalVector, LocalVectorNamespace, LocalVectorTombstone
-from .webhook_event import OUTCOMES, WebhookEvent
+from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
 
 __all__ = [
+    "AUDIO_EVENT",
     "Agent",
     "Call",
     "DeliveryAttempt",
@@ -24,6 +26,7 @@ __all__ = [
     "Tenant",
     "TenantOwned",
     "User",
+    "UserSession",
     "WebhookEvent",
     "utcnow",
 ]

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
@@ -17,10 +28,14 @@ TERMINAL = ("processed", "failed")
 
 class Call(TenantOwned, db.Model):
     __tablename__ = "calls"
-    __table_args__ = (CheckConstraint(f"status IN {STATUSES!r}", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUSES!r}", name="status"),
+        # Per workspace: another workspace can neither block nor probe this one's conversation ids.
+        UniqueConstraint("tenant_id", "conversation_id", name="uq_calls_tenant_conversation"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(String(128), unique=True)
+    conversation_id: Mapped[str] = mapped_column(String(128))
     agent_pk: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), index=True)
     external_agent_id: Mapped[str] = mapped_column(String(128))
     agent_name: Mapped[str | None] = mapped_column(String(120))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .user_session import UserSession
 
 ROLES = ("owner", "admin", "member")
 
@@ -47,15 +50,18 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     tenant: Mapped[Tenant] = relationship(back_populates="users", lazy="joined")
+    # Deleted with the user by the ORM too, so SQLite (no enforced foreign keys) keeps no orphan that
+    # a later user given the same id could inherit.
+    sessions: Mapped[list[UserSession]] = relationship(cascade="all, delete-orphan")
+
+    # The token of the sign-in session this object was loaded through (app/auth/session.py); not a column.
+    session_token = None
 
     def get_id(self) -> str:
-        """What the session stores: the id plus a fingerprint of the password hash, so that changing
-        the password signs out every other session (signed-cookie sessions cannot be revoked otherwise)."""
-        return f"{self.id}:{self.password_fingerprint}"
-
-    @property
-    def password_fingerprint(self) -> str:
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        """What Flask-Login keeps in the cookie: the session's token, never the user's id."""
+        if not self.session_token:
+            raise RuntimeError("sign users in through app.auth.session.sign_in")
+        return self.session_token
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

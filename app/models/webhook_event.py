@@ -11,6 +11,7 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 OUTCOMES = ("accepted", "duplicate", "ignored", "rejected")
+AUDIO_EVENT = "post_call_audio"  # recorded without its audio
 
 
 class WebhookEvent(db.Model):

@@ -45,7 +45,7 @@ def process_call(call_id: int) -> str:
     """Turn a stored call into a processed record; safe to run twice."""
     if not claim(call_id):
         status = db.session.execute(db.select(Call.status).where(Call.id == call_id)).scalar_one_or_none()
-        log.info("call %s: not claimable (status %s); nothing to do", call_id, status)
+        log.info("call %r: not claimable (status %s); nothing to do", call_id, status)
         return f"skipped ({status})"
     call = db.session.get(Call, call_id)
     step_name = "setup"
@@ -91,7 +91,7 @@ def _record_failure(call_id: int, step_name: str, exc: Exception) -> str:
     call.status = "queued" if will_retry else "failed"
     db.session.commit()
     log.warning(
-        "call=%s tenant=%s step=%s failed (%s): %s",
+        "call=%s tenant=%s step=%s failed (%s): %r",
         call.id,
         call.tenant_id,
         step_name,

@@ -48,9 +48,21 @@ def analyse(call: Call, providers: Providers) -> bool:
     return True
 
 
-def embedding_text(call: Call) -> str:
-    parts = [call.summary or "", "Topics: " + ", ".join(call.topics or []), call.transcript_text or ""]
+def compose_embedding_text(summary: str | None, topics: list[str] | None, turns: list[dict] | None) -> str:
+    """What a call is embedded from: its topics, summary and the caller's own words.
+
+    The agent's lines are left out when the caller said anything: greetings and the company's
+    script are the same in every call and would make all calls look alike.
+    """
+    turns = turns or []
+    caller = [t.get("text") or "" for t in turns if t.get("role") == "user"]
+    words = "\n".join(x for x in caller if x) or "\n".join(t.get("text") or "" for t in turns)
+    parts = ["Topics: " + ", ".join(topics) if topics else "", summary or "", words]
     return "\n".join(p for p in parts if p)[:EMBED_TEXT_LIMIT]
+
+
+def embedding_text(call: Call) -> str:
+    return compose_embedding_text(call.summary, call.topics, call.transcript)
 
 
 def embed(call: Call, providers: Providers) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import current_app
@@ -9,7 +10,9 @@ from flask import current_app
 from .base import EmbeddingProvider, LLMProvider, VectorStore
 from .errors import ProviderConfigError, ProviderError
 
-__all__ = ["Providers", "ProviderConfigError", "ProviderError", "get_providers"]
+__all__ = ["Providers", "ProviderConfigError", "ProviderError", "embedder_note", "get_providers"]
+
+log = logging.getLogger("calldesk.providers")
 
 
 @dataclass
@@ -71,8 +74,14 @@ def _embedder(cfg) -> EmbeddingProvider:
         )
     if kind == "offline":
         from .offline_embed import LexicalEmbedder
+        from .offline_semantic import offline_embedder
 
-        return LexicalEmbedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"])
+        choice = cfg.get("OFFLINE_EMBEDDINGS", "wordllama")
+        if choice == "lexical":
+            return LexicalEmbedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"])
+        if choice != "wordllama":
+            raise ProviderConfigError(f"OFFLINE_EMBEDDINGS must be wordllama or lexical, not {choice!r}")
+        return offline_embedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"], log=log)
     raise ProviderConfigError(f"EMBEDDINGS_PROVIDER must be openai or offline, not {kind!r}")
 
 
@@ -94,3 +103,9 @@ def _vectors(cfg) -> VectorStore:
 
         return LocalVectorStore(cache_mb=cfg["LOCAL_VECTORS_CACHE_MB"])
     raise ProviderConfigError(f"VECTOR_STORE must be pinecone or local, not {kind!r}")
+
+
+def embedder_note(embedder) -> dict:
+    """How the pages say calls are matched: {"kind": "semantic" | "lexical" | "openai", "model": …}."""
+    kind = getattr(embedder, "kind", None) or ("openai" if embedder.name == "openai" else "lexical")
+    return {"kind": kind, "model": embedder.model}

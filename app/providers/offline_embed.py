@@ -1,7 +1,9 @@
-"""Offline lexical embedder: signed feature hashing of words, word bigrams and character trigrams.
+"""Offline lexical embedder: signed feature hashing of words, word prefixes, word bigrams and the
+concepts of offline_concepts (so "fuga de agua" and "water leak" share a feature).
 
 Stdlib only and stable across processes (blake2b, never Python's salted `hash()`), so vectors
-stored in an index remain comparable after a restart.
+stored in an index remain comparable after a restart. It is the fallback when the static
+embedding model cannot be loaded, and the lexical half of the hybrid embedder.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ import hashlib
 import math
 from collections import Counter
 
-from app.providers.offline_rules import FUNCTION_WORDS, words
+from app.providers.offline_concepts import find_concepts
+from app.providers.offline_rules import ALL_STOPWORDS, fold, words
 
 # Relative weight of each feature family.
-_UNIGRAM_WEIGHT = 1.0
-_BIGRAM_WEIGHT = 0.6
-_TRIGRAM_WEIGHT = 0.25
+_WEIGHTS = {"w": 1.0, "p": 0.5, "b": 0.6, "k": 1.5}
+_PREFIX = 5  # letters: "facturé"/"factura"/"facture", "reparación"/"reparatur" share a prefix
 
 
 def stem(token: str) -> str:
@@ -34,17 +36,25 @@ def stem(token: str) -> str:
     return token
 
 
+def content_words(text: str) -> list[str]:
+    """Words that carry meaning: no stop words of any supported language, no elided articles."""
+    toks = [t for t in words(text) if not t.endswith("'") and t.split("'")[0]]
+    return [t for t in toks if t not in ALL_STOPWORDS] or toks
+
+
 class LexicalEmbedder:
     """`EmbeddingProvider` that needs no model: similar wording gives similar vectors.
 
-    Features: stemmed content-word unigrams, bigrams of consecutive content words and character
-    trigrams of each content word (with boundary markers, for typos and word variants). Each
-    feature is hashed to a bucket with a sign bit; counts get sublinear weighting (1 + ln tf) and
-    the vector is L2-normalised. Empty or feature-less text gives the zero vector.
+    Features: stemmed content words, their accent-folded 5-letter prefixes (inflections in
+    Spanish, German and French), bigrams of consecutive content words, and the concepts found in
+    the text. Each feature is hashed to a bucket with a sign bit; counts get sublinear weighting
+    (1 + ln tf) and the vector is L2-normalised. Empty or feature-less text gives the zero vector.
     """
 
     name = "offline"
-    model = "lexical-hash-v1"
+    model = "lexical-hash-v2"
+    kind = "lexical"
+    min_score = 0.08  # below this, two texts share no more than a stray word
 
     def ping(self) -> None:
         """Nothing to reach: always ready."""
@@ -55,34 +65,34 @@ class LexicalEmbedder:
         self.dimensions = int(dimensions)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        return [self._embed_one(text or "") for text in texts]
+        return [self.vector(text or "") for text in texts]
 
-    def _features(self, text: str) -> Counter[tuple[str, str]]:
-        toks = [t for t in words(text) if t.split("'")[0]]
-        content = [t for t in toks if t not in FUNCTION_WORDS] or toks
+    def features(self, text: str) -> Counter[tuple[str, str]]:
+        content = content_words(text)
         stems = [stem(t) for t in content]
         feats: Counter[tuple[str, str]] = Counter()
         for token, root in zip(content, stems, strict=True):
             feats[("w", root)] += 1
-            marked = f"<{token.split(chr(39))[0]}>"
-            for i in range(len(marked) - 2):
-                feats[("c", marked[i : i + 3])] += 1
+            folded = fold(token.split("'")[0])
+            if len(folded) > _PREFIX:
+                feats[("p", folded[:_PREFIX])] += 1
         for a, b in zip(stems, stems[1:], strict=False):
             feats[("b", f"{a} {b}")] += 1
+        for concept in find_concepts([(text, 1.0)], exclude=False):
+            feats[("k", concept.id)] += 1
         return feats
 
     def _bucket(self, kind: str, feature: str) -> tuple[int, float]:
         data = f"{kind}:{feature}".encode()
-        digest = hashlib.blake2b(data, digest_size=8, person=b"calldesk-lex1").digest()
+        digest = hashlib.blake2b(data, digest_size=8, person=b"calldesk-lex2").digest()
         value = int.from_bytes(digest, "big")
         return value % self.dimensions, (1.0 if (value >> 63) & 1 else -1.0)
 
-    def _embed_one(self, text: str) -> list[float]:
+    def vector(self, text: str) -> list[float]:
         vector = [0.0] * self.dimensions
-        weights = {"w": _UNIGRAM_WEIGHT, "b": _BIGRAM_WEIGHT, "c": _TRIGRAM_WEIGHT}
-        for (kind, feature), count in sorted(self._features(text).items()):
+        for (kind, feature), count in sorted(self.features(text).items()):
             index, sign = self._bucket(kind, feature)
-            vector[index] += sign * weights[kind] * (1.0 + math.log(count))
+            vector[index] += sign * _WEIGHTS[kind] * (1.0 + math.log(count))
         norm = math.sqrt(sum(v * v for v in vector))
         if norm == 0.0:
             return vector

@@ -1,191 +1,130 @@
-"""Receive one delivery: record it, check it, store the call, enqueue it. Never loses a delivery."""
+"""Receive one delivery: read it, check it, store the call, record it, enqueue it. Never loses a delivery.
+
+Order: the head names the agent (so a large body can be verified while it streams), the body is read
+within its limit, the signature is checked, then the content. What is kept of the body is decided
+once, in receive(): all of an accepted delivery; the first 64 KB of one proven to come from the
+workspace that will see it; nothing of audio, nor of anything unproven (bad signature, unknown agent).
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass, field
 
-from flask import current_app
-from pydantic import ValidationError
 from redis.exceptions import RedisError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from .. import secrets_box
 from ..extensions import db
 from ..jobs import enqueue_call, request_redis
-from ..models import Agent, Call, Tenant, WebhookEvent, utcnow
-from . import payload
-from .signature import SignatureError, verify
+from ..models import Call, WebhookEvent, utcnow
+from . import payload, throttle
+from .body import Body
+from .checks import AUDIO, Delivery, Reply, Sender
+from .values import Rejected
 
 log = logging.getLogger("calldesk.webhooks")
 KEPT_HEADERS = ("content-type", "content-length", "user-agent", "elevenlabs-signature", "x-forwarded-for")
 
 
-@dataclass
-class Reply:
-    status: int
-    body: dict
-    headers: dict = field(default_factory=dict)
-
-
-class Rejected(Exception):
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
 def new_event(path: str, source_ip: str | None, headers) -> WebhookEvent:
-    kept = {name: headers.get(name)[:512] for name in KEPT_HEADERS if headers.get(name)}
-    return WebhookEvent(path=path, source_ip=source_ip, headers=kept)
+    """The delivery's record, before anything is read: where it came from and the headers that matter."""
+    kept = {name: payload.clean(headers.get(name)[:512]) for name in KEPT_HEADERS if headers.get(name)}
+    return WebhookEvent(path=path, source_ip=(source_ip or "")[:64] or None, headers=kept)
 
 
-def read_body(stream, limit: int) -> tuple[bytes, bool]:
-    """Read at most limit+1 bytes: enough to know the body is too large without holding it all."""
-    chunks, size = [], 0
-    while size <= limit:
-        chunk = stream.read(min(65536, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    body = b"".join(chunks)
-    return body, len(body) > limit
+def unreachable(exc: DBAPIError) -> bool:
+    """The database could not be reached (worth a retry), as opposed to refusing a value."""
+    return isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
 
 
-def _keep_body(event: WebhookEvent, body: bytes, *, full: bool) -> None:
-    cap = None if full else current_app.config["WEBHOOK_REJECTED_BODY_BYTES"]
-    kept = body if cap is None else body[:cap]
-    event.body = kept.decode("utf-8", "replace").replace("\x00", "\ufffd")
-    event.body_truncated = len(kept) < len(body)
-
-
-def receive(event: WebhookEvent, body: bytes, too_big: bool, declared_length: int | None) -> Reply:
-    """Decide the delivery's fate and record it in the same transaction as its Call."""
-    event.body_bytes = max(len(body), declared_length or 0)
+def receive(event: WebhookEvent, body: Body) -> Reply:
+    """Decide the delivery's fate and record it, with what may be kept of its body, in one commit."""
+    delivery = Delivery(event, body)
     try:
-        reply = _accept(event, body, too_big)
+        verdict = delivery.check()
+        reply = verdict if isinstance(verdict, Reply) else _store_call(event, delivery.sender, verdict)
     except Rejected as rej:
-        db.session.rollback()
-        reply = Reply(rej.status, {"status": "rejected", "error": rej.reason})
-        event.outcome, event.reason = "rejected", rej.reason
-        _keep_body(event, body, full=False)
-    event.http_status = reply.status
-    db.session.add(event)
-    db.session.commit()
+        reply = _reject(event, rej.status, rej.reason)
+    except DBAPIError as exc:
+        if unreachable(exc):
+            raise
+        reply = _reject(event, 422, f"could not be stored: the database refused a value ({_name(exc)})")
+    if event.outcome == "rejected" and not delivery.trusted:
+        wait = throttle.rejected_over_limit(event.source_ip)
+        if wait:
+            event.reason += " (answered 429: too many rejected deliveries from this address)"
+            error = "too many rejected deliveries from this address; retry later"
+            reply = Reply(429, {"status": "rejected", "error": error}, {"Retry-After": str(wait)})
+    if not delivery.trusted:  # unproven: its headers, size, reason and the agent it named, no content
+        event.conversation_id = None
+    try:
+        _record(event, reply, _kept(event, body, delivery.trusted), body.total)
+    except DBAPIError as exc:
+        if unreachable(exc):
+            raise
+        reply = _reject(
+            event, 422, f"could not be recorded as received: the database refused a value ({_name(exc)})"
+        )
+        event.headers, event.agent_id, event.conversation_id = {}, None, None
+        _record(event, reply, b"", body.total)
     if event.outcome == "accepted":
         _enqueue(event.call_id)
-    log.info("webhook %s: %s %s %s", event.id, event.outcome, reply.status, event.reason or "")
+    log.info("webhook %s: %s %s %r", event.id, event.outcome, reply.status, event.reason or "")
     return reply
 
 
-def _parse_json(body: bytes) -> dict:
-    def no_constants(name):
-        raise ValueError(f"invalid JSON value {name}")
-
-    try:
-        doc = json.loads(body, parse_constant=no_constants)
-    except RecursionError:
-        raise Rejected(400, "malformed JSON: nested too deeply") from None
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
-        raise Rejected(400, f"malformed JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise Rejected(400, f"expected a JSON object, got {type(doc).__name__}")
-    return doc
+def _record(event: WebhookEvent, reply: Reply, kept: bytes, size: int) -> None:
+    event.body = kept.decode("utf-8", "replace").replace("\x00", "\ufffd")
+    event.body_bytes = size
+    event.body_truncated = 0 < len(kept) < size
+    event.http_status = reply.status
+    db.session.add(event)
+    db.session.commit()
 
 
-def _short(value, size: int = 128) -> str | None:
-    return payload.clean(value)[:size] if isinstance(value, str) and value else None
+def _reject(event: WebhookEvent, status: int, reason: str) -> Reply:
+    db.session.rollback()
+    event.outcome, event.reason, event.call_id = "rejected", reason, None
+    return Reply(status, {"status": "rejected", "error": reason})
 
 
-def _accept(event: WebhookEvent, body: bytes, too_big: bool) -> Reply:
-    cfg = current_app.config
-    if too_big:
-        raise Rejected(413, f"body larger than the {cfg['WEBHOOK_MAX_BYTES']} byte limit")
-    doc = _parse_json(body)
-    event.event_type = _short(doc.get("type"), 64)
-    data = doc.get("data")
-    if not isinstance(data, dict):
-        raise Rejected(422, "data: expected an object")
-    event.agent_id = _short(data.get("agent_id"))
-    event.conversation_id = _short(data.get("conversation_id"))
-    if not isinstance(data.get("agent_id"), str) or not data["agent_id"]:
-        raise Rejected(422, "data.agent_id: a non-empty string is required")
-
-    agent = db.session.execute(select(Agent).where(Agent.agent_id == data["agent_id"])).scalar_one_or_none()
-    tenant = db.session.get(Tenant, agent.tenant_id) if agent is not None else None
-    # Known agent: the delivery shows in that workspace's log even if rejected (a wrong secret is
-    # the usual integration mistake, and this is where the staff will look for it).
-    event.tenant_id = tenant.id if tenant else None
-    tenant_secret = secrets_box.decrypt(tenant.webhook_secret_encrypted) if tenant else None
-    secret = tenant_secret or cfg["ELEVENLABS_WEBHOOK_SECRET"] or None
-    if secret:
-        try:
-            verify(
-                _header(event),
-                body,
-                secret,
-                past_s=cfg["WEBHOOK_TOLERANCE_PAST_S"],
-                future_s=cfg["WEBHOOK_TOLERANCE_FUTURE_S"],
-            )
-        except SignatureError as exc:
-            event.signature_valid = False
-            raise Rejected(401, f"signature rejected: {exc}") from None
-        event.signature_valid = True
-    elif agent is not None and not cfg["WEBHOOK_ALLOW_UNSIGNED"]:
-        raise Rejected(401, "no webhook signing secret is configured for this agent's workspace (Settings)")
-    if agent is None:
-        raise Rejected(404, f"unknown agent_id {event.agent_id!r}: register it under Agents")
-
-    kind = event.event_type or payload.TRANSCRIPTION
-    if kind != payload.TRANSCRIPTION:
-        event.outcome = "ignored"
-        event.reason = f"{kind} events are recorded, not processed"
-        _keep_body(event, body, full=False)
-        return Reply(200, {"status": "ignored", "reason": event.reason})
-
-    try:
-        data_model = payload.CallData.model_validate(data)
-    except ValidationError as exc:
-        raise Rejected(422, payload.describe(exc)) from None
-    return _store_call(event, agent, data_model, body)
+def _kept(event: WebhookEvent, body: Body, trusted: bool) -> bytes:
+    if not trusted or event.tenant_id is None or event.event_type == AUDIO:
+        return b""
+    if event.outcome == "accepted":
+        return body.data or b""
+    return body.head
 
 
-def _header(event: WebhookEvent) -> str | None:
-    return event.headers.get("elevenlabs-signature")
+def _name(exc: DBAPIError) -> str:
+    return (exc.orig or exc).__class__.__name__
 
 
-def _store_call(event: WebhookEvent, agent: Agent, data: payload.CallData, body: bytes) -> Reply:
-    existing = db.session.execute(
-        select(Call).where(Call.conversation_id == data.conversation_id)
-    ).scalar_one_or_none()
+def _store_call(event: WebhookEvent, sender: Sender, data: payload.CallData) -> Reply:
+    """One call per conversation id within the workspace; a repeat is a duplicate of it."""
+    same = (Call.tenant_id == sender.tenant_id) & (Call.conversation_id == data.conversation_id)
+    existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
     if existing is None:
         call = Call(
-            tenant_id=agent.tenant_id, agent_pk=agent.id, status="queued", **payload.call_fields(data)
+            tenant_id=sender.tenant_id, agent_pk=sender.agent_pk, status="queued", **payload.call_fields(data)
         )
-        call.agent_name = call.agent_name or agent.name
+        call.agent_name = call.agent_name or sender.agent_name
         try:
             with db.session.begin_nested():
                 db.session.add(call)
                 db.session.flush()
         except IntegrityError:  # the same conversation arrived twice at once; the other one won
-            existing = db.session.execute(
-                select(Call).where(Call.conversation_id == data.conversation_id)
-            ).scalar_one()
+            existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
+            if existing is None:
+                raise
         else:
             event.call_id = call.id
             event.outcome = "accepted"
-            _keep_body(event, body, full=True)
             return Reply(202, {"status": "accepted", "call_id": call.id})
-    if existing.tenant_id != agent.tenant_id:
-        raise Rejected(409, "conversation_id already recorded for another workspace")
-    event.call_id = existing.id
+    event.call_id = existing
     event.outcome = "duplicate"
     event.reason = "conversation already received"
-    _keep_body(event, body, full=False)
-    return Reply(200, {"status": "duplicate", "call_id": existing.id})
+    return Reply(200, {"status": "duplicate", "call_id": existing})
 
 
 def _enqueue(call_id: int) -> None:

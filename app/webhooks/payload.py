@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..providers.base import canonical_role
+
 TRANSCRIPTION = "post_call_transcription"
-ACKNOWLEDGED_ONLY = {"post_call_audio", "call_initiation_failure"}
-AGENT_ROLES = {"agent", "assistant", "ai", "bot"}
-USER_ROLES = {"user", "caller", "customer", "human"}
 
 
 class _Lenient(BaseModel):
@@ -73,30 +73,22 @@ def describe(error: ValidationError, prefix: str = "data") -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean(value: Any) -> Any:
     """Strings PostgreSQL can store: no NUL characters, no lone surrogates."""
     if isinstance(value, str):
         if "\x00" in value:
             value = value.replace("\x00", "\ufffd")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            value = value.encode("utf-8", "replace").decode("utf-8")
+        if not value.isascii():
+            value = _SURROGATE.sub("\ufffd", value)  # JSON's "\ud800" escape decodes to one
         return value
     if isinstance(value, dict):
         return {clean(k): clean(v) for k, v in value.items()}
     if isinstance(value, list):
         return [clean(v) for v in value]
     return value
-
-
-def _role(raw: str | None) -> str:
-    role = (raw or "").strip().lower()
-    if role in AGENT_ROLES:
-        return "agent"
-    if role in USER_ROLES:
-        return "user"
-    return role or "unknown"
 
 
 def normalize_turns(transcript: list[RawTurn] | SeedTranscript | None) -> list[dict]:
@@ -111,7 +103,11 @@ def normalize_turns(transcript: list[RawTurn] | SeedTranscript | None) -> list[d
         ]
         if not text.strip() and not tools:
             continue
-        item: dict[str, Any] = {"role": _role(turn.role), "text": text.strip(), "t": turn.time_in_call_secs}
+        item: dict[str, Any] = {
+            "role": canonical_role(turn.role),
+            "text": text.strip(),
+            "t": turn.time_in_call_secs,
+        }
         if tools:
             item["tools"] = tools
         out.append(item)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, jsonify, request
-from sqlalchemy.exc import DBAPIError
+from flask import jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..extensions import csrf, db
 from . import bp, ingest
+from .body import Body, input_stream
 
 log = logging.getLogger("calldesk.webhooks")
 
@@ -18,13 +20,12 @@ log = logging.getLogger("calldesk.webhooks")
 @csrf.exempt
 def elevenlabs():
     """Answer in milliseconds: 202 accepted, 200 duplicate/ignored, 4xx rejected (recorded), 503 DB down."""
-    request.max_content_length = None  # our own limit below, so an oversized delivery is still recorded
-    limit = current_app.config["WEBHOOK_MAX_BYTES"]
-    body, too_big = ingest.read_body(request.stream, limit)
     event = ingest.new_event(request.path, request.remote_addr, request.headers)
+    body = Body(input_stream(request.environ), request.content_length)  # limits: ingest and its checks
     try:
-        reply = ingest.receive(event, body, too_big, request.content_length)
-    except DBAPIError as exc:
+        reply = ingest.receive(event, body)
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        # Only a database that cannot be reached is worth a retry; a refused value is a recorded 422.
         db.session.rollback()
         log.error("webhook: database unavailable (%s); asking the sender to retry", exc.__class__.__name__)
         return (

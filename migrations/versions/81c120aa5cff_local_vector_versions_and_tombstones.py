@@ -1,7 +1,7 @@
 """local vector versions and tombstones
 
 Revision ID: 81c120aa5cff
-Revises: 867ebd78181a
+Revises: dc66f4fd928b
 Create Date: 2026-11-29 05:41:31.531808
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '81c120aa5cff'
-down_revision = '867ebd78181a'
+down_revision = 'dc66f4fd928b'
 branch_labels = None
 depends_on = None
 

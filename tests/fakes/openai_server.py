@@ -257,6 +257,8 @@ def default_analysis(request_json: dict) -> dict:
         "callback_needed": callback,
         "callback_reason": "The caller asked to be called back." if callback else None,
         "callback_requested_time": None,
+        "callback_urgent": False,
+        "caller_name": None,
         "sentiment": "neutral",
         "topics": ["general"],
         "language": "en",
