@@ -132,10 +132,12 @@ class MatrixAgainstADict(RuleBasedStateMachine):
 
     @invariant()
     def answers_like_the_dict(self):
-        assert sorted(self.exact.ids) == sorted(self.model)
-        for matrix in (self.exact, self.int8):  # no block beyond the one holding the last row
-            assert matrix.capacity - len(matrix) < 4 or len(matrix.blocks) <= 1
-        assert all(self.exact.ids[slot] == vid for vid, slot in self.exact.pos.items())
+        for matrix in (self.exact, self.int8):
+            held = matrix.ids[: len(matrix)].tolist()
+            assert sorted(held) == sorted(self.model)
+            assert matrix.find(held).tolist() == list(range(len(held)))
+            assert matrix.find(["id12", "id13"]).tolist() == [-1, -1]  # only ever removed
+            assert matrix.capacity - len(matrix) < 4 or len(matrix.blocks) <= 1  # no spare block
         query = [1.0, -0.5, 0.25]
         tol = int8_bound(3) if self.exact.quantised else TOL
         assert_top_k(self.exact.top(query, 20), self.model, query, 20, tol=tol)
@@ -153,6 +155,9 @@ def test_plan_is_exact_for_small_namespaces_int8_for_large_and_none_past_the_bud
     int8_max = cache.budget // (8 + 4 + ID_BYTES)
     assert cache.plan(int8_max, 8) == "int8"
     assert cache.plan(int8_max + 1, 8) is None
+    big = VectorCache(budget=1024 * 1024 * 1024)  # a quarter is 256 MiB, but exact stops at 16 MiB
+    assert big.plan(16 * 1024 * 1024 // (4 * 640 + ID_BYTES), 640) == "float32"
+    assert big.plan(16 * 1024 * 1024 // (4 * 640 + ID_BYTES) + 1, 640) == "int8"
 
 
 def _matrix(n: int, dims: int = 4) -> Matrix:
@@ -190,4 +195,15 @@ def test_rows_live_in_blocks_that_grow_one_at_a_time_and_are_freed_when_empty():
         assert [len(b) for b in matrix.blocks] == [32, 32, 32]  # only the last block was copied
         matrix.remove(ids[:22])
         assert len(matrix) == 63 and len(matrix.blocks) == 2
-        assert matrix.nbytes == 2 * 32 * 2 * 4 + 63 * ID_BYTES
+        assert matrix.nbytes == 2 * 32 * 2 * 4 + len(matrix.ids) * ID_BYTES  # ids: one small array
+
+
+def test_ids_whose_hashes_collide_are_told_apart(monkeypatch):
+    monkeypatch.setattr(vector_cache, "id_hashes", lambda ids: np.zeros(len(ids), np.int64))
+    matrix = Matrix(2)
+    matrix.put(["a", "b", "c"], [[1, 0], [0, 1], [1, 1]])
+    matrix.put(["b"], [[1, 0]])  # overwrites b, adds nothing
+    matrix.remove(["a"])
+    assert sorted(matrix.ids[: len(matrix)].tolist()) == ["b", "c"]
+    assert matrix.top([1, 0], 1) == [("b", pytest.approx(1.0))]
+    assert matrix.find(["c", "a", "b"]).tolist()[1] == -1

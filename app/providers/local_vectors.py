@@ -8,6 +8,8 @@ cached copy, then scores every vector in memory. See README, "Local vector store
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import secrets
 import threading
@@ -225,8 +227,9 @@ class LocalVectorStore:
         self.cache.make_room(self.cache.estimate(count, dims, plan), keep=key)
         matrix = Matrix(dims, quantised=plan == "int8", capacity=count)
         for ids, blobs in self._stream(namespace, dims):
-            matrix.put(ids, _decode(blobs, dims))
+            matrix.put(ids, _decode(blobs, dims), fresh=True)  # ids are unique: the primary key
         matrix.epoch, matrix.version = epoch, version
+        _trim_heap()
         return self._replan(key, matrix)
 
     def _scan(self, namespace: str, vector: list[float], top_k: int) -> list[tuple[str, float]]:
@@ -257,6 +260,13 @@ class LocalVectorStore:
             yield [row[0] for row in page], [row[1] for row in page]
             after = page[-1][0]
             page = db.session.execute(stmt.where(VEC.id > after).order_by(VEC.id).limit(size)).all()
+
+
+def _trim_heap() -> None:
+    """Hand back to the OS the heap pages a load used for its pages of rows (glibc keeps them
+    otherwise: ~15 MB of RSS after 100,000 vectors). Does nothing where there is no malloc_trim."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _decode(blobs: list[bytes], dims: int) -> np.ndarray:
