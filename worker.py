@@ -5,18 +5,21 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import threading
 
 from dotenv import load_dotenv
 from redis.exceptions import RedisError
-from rq import Worker
+from rq.exceptions import StopRequested
 
 load_dotenv()
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.jobs import get_queue, redis_conn, sweep  # noqa: E402
 from app.notifications import sweep_events  # noqa: E402
+from app.pipeline.redis_outage import OUTAGE, REDIS_DOWN  # noqa: E402
+from app.pipeline.rq_worker import make_worker  # noqa: E402
+from app.services.jobs import get_queue, redis_conn, sweep  # noqa: E402
 from app.webhooks.retention import purge_deliveries  # noqa: E402
 
 log = logging.getLogger("calldesk.worker")
@@ -24,9 +27,14 @@ log = logging.getLogger("calldesk.worker")
 
 def _sweep_once() -> None:
     try:
+        redis_conn().ping()  # the sweep may not need Redis at all: this is what says it is back
+        OUTAGE.up()
         count = sweep()
+    except REDIS_DOWN as exc:
+        OUTAGE.down(exc)  # logged once per outage, whichever thread notices first
+        return
     except RedisError as exc:
-        log.warning("sweep skipped: Redis unavailable (%s)", exc.__class__.__name__)
+        log.warning("sweep skipped: %s: %s", exc.__class__.__name__, exc)
         return
     if count:
         log.info("sweep: enqueued %d call(s)", count)
@@ -36,7 +44,8 @@ def _sweep_once() -> None:
 
 
 def _sweep_forever(app, interval: float, stop: threading.Event) -> None:
-    """Independent of RQ: finds calls the database says are waiting, also after a Redis outage."""
+    """Independent of RQ and of Redis: finds calls the database says are waiting, also during and
+    after a Redis outage."""
     while not stop.wait(interval):
         with app.app_context():
             try:
@@ -46,6 +55,10 @@ def _sweep_forever(app, interval: float, stop: threading.Event) -> None:
                 log.exception("sweep failed")
             finally:
                 db.session.remove()
+
+
+def _stop_waiting(signum, frame) -> None:
+    raise StopRequested
 
 
 def check_providers() -> None:
@@ -81,19 +94,23 @@ def main(argv: list[str] | None = None) -> None:
         # RQ forks a work horse per job: it must open its own database connections.
         os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
         check_providers()
-        _sweep_once()  # calls left behind by a Redis outage or a dead worker go first
-        db.session.remove()
         stop = threading.Event()
         if not args.burst:
             interval = app.config["SWEEP_INTERVAL_S"]
             threading.Thread(target=_sweep_forever, args=(app, interval, stop), daemon=True).start()
-        worker_class = Worker
-        if args.simple:
-            from rq import SimpleWorker as worker_class
+        _sweep_once()  # calls left behind by a Redis outage or a dead worker go first
+        db.session.remove()
         conn = redis_conn()
-        worker = worker_class([get_queue(conn)], connection=conn)
+        worker = None
+        signal.signal(signal.SIGTERM, _stop_waiting)  # RQ's own handlers replace these once it runs
+        signal.signal(signal.SIGINT, _stop_waiting)
         try:
+            worker = make_worker([get_queue(conn)], conn, simple=args.simple)  # waits for Redis
             worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
+        except StopRequested:  # while still waiting for Redis to start: nothing was running
+            log.info("stopped before Redis could be reached")
+            if worker is not None:
+                worker.teardown()
         finally:
             stop.set()
 

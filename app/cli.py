@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from sqlalchemy import select
-
-from .extensions import db
-from .models import User
 
 
 def register_cli(app: Flask) -> None:
@@ -16,15 +12,10 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create_superuser(email: str, password: str):
         """Create (or promote) the platform operator, who may open /admin/rq."""
-        from .auth import service
+        from .services import accounts
 
-        email = service.normalize_email(email)
-        user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        if user is None:
-            user = service.signup("Platform operators", email, password)
-        user.is_superuser = True
-        db.session.commit()
-        click.echo(f"{email} is a superuser.")
+        user = accounts.make_superuser(email, password)
+        click.echo(f"{user.email} is a superuser.")
 
     @app.cli.command("demo")
     def demo():
@@ -42,14 +33,12 @@ def register_cli(app: Flask) -> None:
     @click.option("--batch-size", default=100, show_default=True)
     def reindex_cmd(everything: bool, tenant_slug: str | None, batch_size: int):
         """Embed and index processed calls in batches (after changing the embedding model or store)."""
-        from .models import Tenant
         from .pipeline.reindex import reindex
+        from .services.workspace import tenant_id_by_slug
 
         tenant_id = None
         if tenant_slug:
-            tenant_id = db.session.execute(
-                select(Tenant.id).where(Tenant.slug == tenant_slug)
-            ).scalar_one_or_none()
+            tenant_id = tenant_id_by_slug(tenant_slug)
             if tenant_id is None:
                 raise click.ClickException(f"no workspace with slug {tenant_slug!r}")
         click.echo(f"reindexed {reindex(everything, tenant_id, batch_size)} call(s)")
@@ -57,9 +46,17 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("sweep")
     def sweep_cmd():
         """Enqueue calls stored while Redis was down or abandoned by a dead worker."""
-        from .jobs import sweep
+        from redis.exceptions import RedisError
 
-        click.echo(f"enqueued {sweep()} call(s)")
+        from .services.jobs import sweep
+
+        try:
+            count = sweep()
+        except RedisError as exc:
+            raise click.ClickException(
+                f"Redis unreachable ({exc}); nothing is lost, try again later"
+            ) from None
+        click.echo(f"enqueued {count} call(s)")
 
     @app.cli.command("purge-deliveries")
     def purge_deliveries_cmd():

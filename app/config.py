@@ -93,9 +93,9 @@ def load_config() -> dict:
     c["STALE_PROCESSING_S"] = _int("STALE_PROCESSING_S", 60)  # no heartbeat for this long: the worker died
     c["SWEEP_INTERVAL_S"] = _int("SWEEP_INTERVAL_S", 30)
     c["HEARTBEAT_INTERVAL_S"] = _float("HEARTBEAT_INTERVAL_S", 10.0)
-    c["REQUEUE_QUEUED_AFTER_S"] = _int(
-        "REQUEUE_QUEUED_AFTER_S", 300
-    )  # re-check queued calls Redis may have lost
+    # A queued call whose job exists but is no longer live is enqueued again after this long (a
+    # job Redis lost altogether is found by every sweep: app/services/jobs.py).
+    c["REQUEUE_QUEUED_AFTER_S"] = _int("REQUEUE_QUEUED_AFTER_S", 300)
 
     # Outbound notifications (webhooks to a workspace's URL) and e-mail
     c["OUTBOUND_ALLOW_PRIVATE"] = _bool("OUTBOUND_ALLOW_PRIVATE", False)  # self-hosted single company, tests

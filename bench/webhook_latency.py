@@ -21,9 +21,6 @@ import os
 import platform
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,13 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the app, and the process helpers in tests/processes.py
 
 import redis  # noqa: E402
+from processes import RedisServer, TempDatabase  # noqa: E402
 from redis import Redis  # noqa: E402
-from redis.exceptions import RedisError  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import normalize_database_url  # noqa: E402
@@ -49,90 +44,6 @@ GOAL_MS = 100.0
 SECRET = "whsec_bench_secret_000000001"
 AGENT_ID = "agent_bench_0001"
 PATH = "/api/webhooks/elevenlabs/call-ended"
-
-
-# --------------------------------------------------------------------------- services
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    """A private, non-persistent redis-server: start, stop (terminate), pause (SIGSTOP = hung)."""
-
-    def __init__(self, workdir: Path):
-        self.binary = shutil.which("redis-server")
-        if not self.binary:
-            raise SystemExit("redis-server is not on PATH")
-        self.port = free_port()
-        self.workdir = workdir
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        args += ["--appendonly", "no", "--dir", str(self.workdir)]
-        log = (self.workdir / "redis.log").open("ab")
-        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        probe = Redis(host="127.0.0.1", port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                probe.ping()
-                break
-            except RedisError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"redis-server did not start on port {self.port}") from None
-                time.sleep(0.05)
-        probe.close()
-
-    def pause(self) -> None:
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGCONT)
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-
-class Database:
-    """SQLite in `workdir`, or a throw-away database next to TEST_DATABASE_URL's."""
-
-    def __init__(self, workdir: Path):
-        base = os.environ.get("TEST_DATABASE_URL")
-        self.admin = None
-        if not base:
-            self.url = f"sqlite:///{workdir / 'bench.db'}"
-            self.label = "SQLite"
-            return
-        url = make_url(normalize_database_url(base))
-        self.name = f"calldesk_bench_{secrets.token_hex(4)}"
-        self.admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
-        self.url = url.set(database=self.name).render_as_string(hide_password=False)
-        self.label = "PostgreSQL"
-
-    def drop(self) -> None:
-        if self.admin is None:
-            return
-        with self.admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        self.admin.dispose()
 
 
 # --------------------------------------------------------------------------- app
@@ -258,7 +169,7 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="calldesk-bench-"))
     server = RedisServer(workdir)
-    database = Database(workdir)
+    database = TempDatabase(workdir, os.environ.get("TEST_DATABASE_URL"), prefix="calldesk_bench")
     started = time.monotonic()
     try:
         server.start()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from helpers import AuthActions, empty_tables
+from processes import RedisServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -77,6 +78,17 @@ def redis_url():
     server.shutdown()
 
 
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of the test's own, for tests that stop and restart Redis: their worker
+    subprocesses take any job on the queue, so a Redis shared with another test session
+    (TEST_REDIS_URL) would let that session's workers run our jobs, and ours theirs."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def migrated(database_url, redis_url):
     """Create the schema once, through the real migrations."""
@@ -139,7 +151,7 @@ def app(migrated, redis_url, config_overrides):
     app.test_client_class = FreshContextClient
     with app.app_context():
         empty_tables()
-        from app.jobs import redis_conn
+        from app.services.jobs import redis_conn
 
         redis_conn().flushdb()
         yield app

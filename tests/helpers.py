@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from processes import ROOT, worker_env
 
 from app.webhooks.signature import sign
 
@@ -123,7 +124,7 @@ def run_jobs(app) -> None:
     """Run every queued job in this process, retries included, then return."""
     from rq import SimpleWorker
 
-    from app.jobs import get_queue, redis_conn
+    from app.services.jobs import get_queue, redis_conn
 
     SimpleWorker([get_queue()], connection=redis_conn()).work(burst=True, logging_level="WARNING")
 
@@ -162,25 +163,12 @@ def second_workspace(app, *, agent_id="agent_beta", secret="whsec_beta_secret_00
     return other
 
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 def worker_burst(database_url: str, redis_url: str, **env) -> subprocess.CompletedProcess:
     """`python worker.py --burst` in its own process, with these settings (offline providers by default)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PINECONE_"))}
-    base.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        SECRET_KEY="test-secret-key",
-        LLM_PROVIDER="offline",
-        EMBEDDINGS_PROVIDER="offline",
-        VECTOR_STORE="local",
-    )
-    base.update(env)
     return subprocess.run(
         [sys.executable, "worker.py", "--burst"],
         cwd=ROOT,
-        env=base,
+        env=worker_env(database_url, redis_url, **env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -210,7 +198,7 @@ def failed_job(description: str = "process call 99 (tenant 1)", exc_string: str 
     from rq.job import JobStatus
     from rq.results import Result
 
-    from app.jobs import get_queue
+    from app.services.jobs import get_queue
 
     queue = get_queue()
     job = queue.enqueue("app.pipeline.process.process_call", 99, job_id="call-99", description=description)

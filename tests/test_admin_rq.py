@@ -13,8 +13,8 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.jobs import enqueue_call, get_queue, job_id, redis_conn
 from app.models import Call, User
+from app.services.jobs import enqueue_call, get_queue, job_id, redis_conn
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<img src=x onerror="alert(document.cookie)">\nFORGED line'

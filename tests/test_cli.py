@@ -68,7 +68,7 @@ def test_sweep_command_enqueues_calls_left_unqueued(client, auth, runner):
     call = db.session.get(Call, call_id)
     call.enqueued_at = None
     db.session.commit()
-    from app.jobs import get_queue
+    from app.services.jobs import get_queue
 
     get_queue().empty()
     result = runner.invoke(args=["sweep"])
@@ -99,3 +99,15 @@ def test_demo_command_creates_login_and_sample_calls(runner, app, client):
     assert urgent.language == "de" and urgent.summary.startswith("The caller reported a heating")
     assert urgent.callback_requested_time == "so schnell wie möglich"
     assert runner.invoke(args=["demo"]).output.count("0 new sample calls") == 1  # idempotent
+
+
+def test_sweep_command_says_when_redis_is_unreachable(app, client, auth, runner):
+    from processes import free_port
+
+    gen_workspace(auth)
+    deliver(client, sample_payload())  # a queued call: the sweep asks Redis about its job
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    app.extensions.pop("calldesk_redis", None)
+    result = runner.invoke(args=["sweep"])
+    assert result.exit_code != 0
+    assert "Redis unreachable" in result.output

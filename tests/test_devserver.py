@@ -12,7 +12,6 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,15 +20,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from processes import free_port, tail, wait_for
+
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 60
 PROCESS_TIMEOUT_S = 90
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _processes_mentioning(marker: str) -> list[int]:
@@ -52,23 +47,9 @@ def _log(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen, log: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(
-                f"devserver exited ({proc.returncode}) while waiting for {what}:\n{_log(log)}"
-            )
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}:\n{_log(log)[-5000:]}")
-
-
 def test_devserver_runs_everything_and_stops_cleanly(tmp_path):
     """Slow: login with the demo account, see the sample calls processed by the worker, stop, no orphans."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "devserver.log"
     env = dict(os.environ)
@@ -104,7 +85,11 @@ def test_devserver_runs_everything_and_stops_cleanly(tmp_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(login_page_up, START_TIMEOUT_S, "/login to answer", proc, log)
+
+        def details() -> str:
+            return tail(log, 5000)
+
+        wait_for(login_page_up, START_TIMEOUT_S, "/login to answer", details, proc=proc, interval=0.5)
         banner = _log(log)
         email, password = re.search(r"Demo login: (\S+) / (\S+)", banner).groups()
         expected = int(re.search(r"Sample calls: (\d+) posted", banner).group(1))
@@ -123,7 +108,8 @@ def test_devserver_runs_everything_and_stops_cleanly(tmp_path):
             assert "status-failed" not in html, html
             return html if html.count("badge status-processed") == expected else None
 
-        html = _wait_for(all_processed, PROCESS_TIMEOUT_S, f"{expected} processed calls", proc, log)
+        what = f"{expected} processed calls"
+        html = wait_for(all_processed, PROCESS_TIMEOUT_S, what, details, proc=proc, interval=0.5)
         call_id, preview = re.search(
             r'href="/calls/(\d+)".*?<td class="preview">([^<]+)</td>', html, re.S
         ).groups()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import socket
 from contextlib import contextmanager
 
 import pytest
@@ -19,13 +18,14 @@ from helpers import (
     sample_payload,
     second_workspace,
 )
+from processes import free_port
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs import get_queue, job_id, sweep
 from app.models import Call, User, utcnow
 from app.providers import Providers, get_providers
 from app.providers.errors import ProviderError
+from app.services.jobs import get_queue, job_id, sweep
 
 BETA_SECRET = "whsec_beta_secret_00000001"
 
@@ -90,12 +90,6 @@ def fresh_call(call_id) -> Call:
 
 def queued_job_ids() -> set[str]:
     return set(get_queue().job_ids)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def point_redis_at(app, url: str) -> None:
@@ -218,7 +212,7 @@ def test_is_a_retry_kept_when_redis_is_down_and_enqueued_by_the_sweeper(app, cli
     fail_all_queued(app)
     token = csrf_from(client.get("/jobs").get_data(as_text=True))
 
-    point_redis_at(app, f"redis://127.0.0.1:{closed_port()}/0")
+    point_redis_at(app, f"redis://127.0.0.1:{free_port()}/0")
     response = client.post(f"/jobs/{call_id}/retry", data={"csrf_token": token}, follow_redirects=True)
     assert response.status_code == 200
     text = html.unescape(response.get_data(as_text=True))
@@ -291,7 +285,7 @@ def test_is_readyz_ready_with_offline_providers(client):
 
 
 def test_does_readyz_name_redis_when_it_is_unreachable(app, client):
-    point_redis_at(app, f"redis://127.0.0.1:{closed_port()}/0")
+    point_redis_at(app, f"redis://127.0.0.1:{free_port()}/0")
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json

@@ -9,8 +9,8 @@ import re
 import pytest
 from helpers import deliver, gen_workspace, sample_payload, worker_burst
 
-from app.jobs import get_queue
 from app.logs import StderrHandler, configure_logging, guard, one_line
+from app.services.jobs import get_queue
 
 LINE_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 

@@ -158,7 +158,7 @@ def test_a_private_url_is_refused_at_delivery_and_not_retried(app, tenant_id, rx
 def test_nothing_is_recorded_or_queued_without_a_url(app, tenant_id, rx):
     assert notify(tenant_id, "call.processed", {"call_id": 1}) is None
     assert db.session.execute(select(OutboundEvent)).first() is None
-    from app.jobs import get_queue
+    from app.services.jobs import get_queue
 
     assert get_queue().count == 0
 

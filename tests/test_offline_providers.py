@@ -16,7 +16,7 @@ from app.providers.offline_embed import LexicalEmbedder
 from app.providers.offline_llm import OfflineAnalyser
 from app.providers.offline_rules import ALL_STOPWORDS
 from app.providers.offline_semantic import HybridEmbedder, load_static_model, offline_embedder
-from app.ranking import rank_matches
+from app.services.vectors import rank_matches
 
 ROOT = Path(__file__).resolve().parents[1]
 

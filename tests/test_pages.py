@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from helpers import deliver, gen_workspace, run_jobs, sample_payload, seed_payload
@@ -10,6 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Agent, Call, Tenant
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @pytest.fixture
@@ -155,3 +158,23 @@ def test_unknown_page_is_a_friendly_404(client, workspace):
     resp = client.get("/nope")
     assert resp.status_code == 404
     assert "Not Found" in resp.get_data(as_text=True)
+
+
+def test_templates_build_every_link_with_url_for():
+    """No path is written by hand, so a moved route cannot leave a dead link behind."""
+    written = re.compile(r'(?:href|action|src|hx-get|hx-post)="/')
+    offenders = [
+        f"{path.relative_to(TEMPLATES)}: {match.group(0)}"
+        for path in TEMPLATES.rglob("*.html")
+        for match in written.finditer(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_only_a_superuser_has_the_queue_admin_in_the_menu(client, workspace):
+    from app.models import User
+
+    assert "Queue admin" not in client.get("/calls").get_data(as_text=True)
+    db.session.execute(select(User)).scalar_one().is_superuser = True
+    db.session.commit()
+    assert '<a href="/admin/rq/">Queue admin</a>' in client.get("/calls").get_data(as_text=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import math
 import re
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -26,8 +25,8 @@ from helpers import (
 )
 
 from app.extensions import db
-from app.jobs import get_queue, job_id
 from app.models import Call
+from app.services.jobs import get_queue, job_id
 
 OPENAI_KEY = "sk-test-pipeline-0123456789abcdef"
 PINECONE_KEY = "pc-test-pipeline-key"
@@ -297,7 +296,7 @@ def test_does_a_timeout_that_never_ends_fail_after_all_retries(
     openai_fake.delay_next(HELD_S, times=50, path=CHAT)
     call_id = deliver_sample(client)
     run_jobs(app)
-    time.sleep(HELD_S)  # let the fake finish the held requests, or they take the next test's faults
+    openai_fake.wait_idle()  # let the fake finish the held requests, or they take the next test's faults
     assert len(openai_fake.chat_requests()) == 9
     assert openai_fake.embedding_requests() == []
     call = fresh_call(call_id)

@@ -22,8 +22,8 @@ from urllib.parse import urlencode
 import pytest
 from helpers import AuthActions, csrf_from
 
-from app.auth import service
 from app.ratelimits import storage_uri
+from app.services import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 EMAIL, PASSWORD = "owner@acme.test", "correct-horse-1"
@@ -125,7 +125,7 @@ def web(migrated, redis_url, tmp_path_factory):
 @pytest.fixture
 def account(app):
     """Acme's owner, in the database the web processes read (Redis is flushed per test by `app`)."""
-    service.signup("Acme Plumbing", EMAIL, PASSWORD)
+    accounts.signup("Acme Plumbing", EMAIL, PASSWORD)
 
 
 def test_wrong_passwords_hit_one_shared_limit_but_the_real_user_still_signs_in(web, account):

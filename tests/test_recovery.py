@@ -8,33 +8,23 @@ bench/webhook_latency.py, not asserted here.
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fakes.openai_server import FakeOpenAI
 from fakes.pinecone_server import FakePinecone, reset_pinecone_retry_state
-from helpers import deliver, gen_workspace, run_jobs, seed_payload
-from redis import Redis
-from redis.exceptions import RedisError
+from helpers import deliver, gen_workspace, run_jobs, seed_payload, worker_burst
+from processes import Workers, alive, descendants, free_port, kill_tree, wait_for, worker_env
 from sqlalchemy import func, select, update
 
 from app import create_app
-from app import jobs as jobs_module
 from app.extensions import db
-from app.jobs import get_queue, request_redis, sweep
 from app.models import Call, WebhookEvent, utcnow
 from app.pipeline.process import process_call
-
-ROOT = Path(__file__).resolve().parent.parent
+from app.services import jobs as jobs_module
+from app.services.jobs import get_queue, request_redis, sweep
 
 # Worker settings for the SIGKILL test: a dead worker is noticed after STALE_PROCESSING_S without a
 # heartbeat, by a sweep that runs every SWEEP_INTERVAL_S.
@@ -48,24 +38,6 @@ RECOVERY_TIMEOUT_S = 30.0  # kill -> processed, worker B's start-up included
 # --------------------------------------------------------------------------- helpers
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(predicate: Callable[[], object], timeout: float, what: str, details=lambda: ""):
-    """Poll `predicate` every 0.1 s until it returns something truthy; fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{details()}")
-        time.sleep(0.1)
-
-
 def _call_state(call_id: int) -> dict:
     """The call's row as the database has it now (and no transaction left open: SQLite writers wait)."""
     row = db.session.execute(
@@ -77,187 +49,7 @@ def _call_state(call_id: int) -> dict:
     return row._asdict()
 
 
-def _tail(path: Path, size: int = 4000) -> str:
-    text = path.read_text(errors="replace") if path.exists() else "(no log)"
-    return f"--- {path.name} ---\n{text[-size:]}"
-
-
-def _process_table() -> dict[int, tuple[int, int, str]]:
-    """{pid: (ppid, pgrp, state)} of every process (Linux /proc)."""
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        state, ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]  # after "pid (comm)"
-        table[int(entry.name)] = (int(ppid), int(pgrp), state)
-    return table
-
-
-def _live_group_members(pgid: int) -> list[int]:
-    """Pids of the non-zombie processes in process group `pgid`."""
-    return [pid for pid, (_, pgrp, state) in _process_table().items() if pgrp == pgid and state != "Z"]
-
-
-def _children(pid: int) -> list[int]:
-    return [child for child, (ppid, _, state) in _process_table().items() if ppid == pid and state != "Z"]
-
-
-class Workers:
-    """`python worker.py` subprocesses, each in a session of its own; `stop_all` stops whatever is left
-    of them, their RQ work horses (which lead process groups of their own) included."""
-
-    def __init__(self, env: dict, log_dir: Path):
-        self.env = env
-        self.log_dir = log_dir
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, *args: str) -> subprocess.Popen:
-        log = self.log(name)
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "worker.py", *args],
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.procs[name] = proc
-        return proc
-
-    def log(self, name: str) -> Path:
-        return self.log_dir / f"worker-{name}.log"
-
-    def logs(self) -> str:
-        return "\n".join(_tail(self.log(name)) for name in self.procs)
-
-    def stop_all(self) -> None:
-        live = [proc for proc in self.procs.values() if proc.poll() is None]
-        horses = [pid for proc in live for pid in _children(proc.pid) if _pgid(pid) == pid]
-        for proc in live:
-            with _suppress_lookup():
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with _suppress_lookup():
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        for pgid in horses:
-            with _suppress_lookup():
-                os.killpg(pgid, signal.SIGKILL)
-
-
-def _pgid(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except ProcessLookupError:
-        return None
-
-
-class _suppress_lookup:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        return exc_type is not None and issubclass(exc_type, ProcessLookupError)
-
-
-class RedisServer:
-    """A private, non-persistent redis-server on a fixed free port, to stop and restart at will."""
-
-    def __init__(self, workdir: Path):
-        self.binary = shutil.which("redis-server")
-        assert self.binary, "redis-server must be on PATH for the recovery tests"
-        self.port = _free_port()
-        self.workdir = workdir
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.proc: subprocess.Popen | None = None
-        self.starts = 0
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        assert self.proc is None, "already running"
-        self.starts += 1
-        log = self.workdir / f"redis-{self.starts}.log"
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [
-                    self.binary,
-                    "--port",
-                    str(self.port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    str(self.workdir),
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        probe = Redis(host="127.0.0.1", port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
-
-        def answers() -> bool:
-            assert self.proc.poll() is None, _tail(log)
-            try:
-                return bool(probe.ping())
-            except RedisError:
-                return False
-
-        try:
-            _wait_for(answers, 10, f"redis-server on port {self.port}", lambda: _tail(log))
-        finally:
-            probe.close()
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-
-def _offline_worker_env(database_url: str, redis_url: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "test-secret-key",
-        "LLM_PROVIDER": "offline",
-        "EMBEDDINGS_PROVIDER": "offline",
-        "VECTOR_STORE": "local",
-        "JOB_RETRY_INTERVALS": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    """Every test here gets a redis-server of its own: these tests stop and restart Redis, and their
-    worker subprocesses take any job on the queue, so a Redis shared with another test session
-    (TEST_REDIS_URL) would let that session's workers run our jobs, and ours theirs."""
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -271,9 +63,9 @@ def config_overrides(private_redis):
 def test_worker_killed_mid_job_is_recovered_by_another_worker(
     app, client, auth, migrated, private_redis, tmp_path
 ):
-    """Worker A is SIGKILLed (its process group and its RQ work horse's, which RQ puts in a group of
-    its own) while the call's analysis request is in flight; worker B, started just before, takes
-    the call over with no further action.
+    """Worker A is SIGKILLed (with its RQ work horse, which RQ puts in a process group of its own)
+    while the call's analysis request is in flight; worker B, started just before, takes the call
+    over with no further action.
 
     Recovery interval = STALE_PROCESSING_S + SWEEP_INTERVAL_S = 3 s + 1 s = 4 s after A's last
     heartbeat (HEARTBEAT_INTERVAL_S = 0.5 s): B's sweeper then sees a stale `processing` call, drops
@@ -290,23 +82,25 @@ def test_worker_killed_mid_job_is_recovered_by_another_worker(
         tenant_id = db.session.get(Call, call_id).tenant_id
         db.session.rollback()
 
-        env = {
-            **_offline_worker_env(migrated, private_redis.url),
-            "RQ_QUEUE": app.config["RQ_QUEUE"],
-            "LLM_PROVIDER": "openai",
-            "EMBEDDINGS_PROVIDER": "openai",
-            "OPENAI_API_KEY": "sk-test",
-            "OPENAI_BASE_URL": openai_fake.base_url,
-            "OPENAI_EMBEDDING_DIMENSIONS": "8",
-            "VECTOR_STORE": "pinecone",
-            "PINECONE_API_KEY": "pc-test",
-            "PINECONE_INDEX_HOST": pinecone_fake.url,
-            "PINECONE_INDEX_NAME": "",
-            "PINECONE_CONTROLLER_HOST": "",
-            "HEARTBEAT_INTERVAL_S": str(HEARTBEAT_INTERVAL_S),
-            "STALE_PROCESSING_S": str(STALE_PROCESSING_S),
-            "SWEEP_INTERVAL_S": str(SWEEP_INTERVAL_S),
-        }
+        env = worker_env(
+            migrated,
+            private_redis.url,
+            RQ_QUEUE=app.config["RQ_QUEUE"],
+            JOB_RETRY_INTERVALS="0",
+            LLM_PROVIDER="openai",
+            EMBEDDINGS_PROVIDER="openai",
+            OPENAI_API_KEY="sk-test",
+            OPENAI_BASE_URL=openai_fake.base_url,
+            OPENAI_EMBEDDING_DIMENSIONS=8,
+            VECTOR_STORE="pinecone",
+            PINECONE_API_KEY="pc-test",
+            PINECONE_INDEX_HOST=pinecone_fake.url,
+            PINECONE_INDEX_NAME="",
+            PINECONE_CONTROLLER_HOST="",
+            HEARTBEAT_INTERVAL_S=HEARTBEAT_INTERVAL_S,
+            STALE_PROCESSING_S=STALE_PROCESSING_S,
+            SWEEP_INTERVAL_S=SWEEP_INTERVAL_S,
+        )
         workers = Workers(env, tmp_path)
         try:
             worker_a = workers.start("A")
@@ -315,27 +109,25 @@ def test_worker_killed_mid_job_is_recovered_by_another_worker(
                 assert worker_a.poll() is None, f"worker A exited early\n{workers.logs()}"
                 return _call_state(call_id)["status"] == "processing" and bool(openai_fake.chat_requests())
 
-            _wait_for(a_is_mid_job, 60, "worker A to be mid-job", workers.logs)
+            wait_for(a_is_mid_job, 60, "worker A to be mid-job", workers.logs)
             # RQ's work horse calls os.setpgrp(): it leads its own process group, so killing worker
-            # A's group alone would leave it running (it would finish the job). Kill both groups.
-            horses = [pid for pid in _children(worker_a.pid) if _pgid(pid) == pid]
+            # A's group alone would leave it running (it would finish the job). Kill the whole tree.
+            horses = [pid for pid in descendants(worker_a.pid) if os.getpgid(pid) == pid]
             assert len(horses) == 1, f"expected one work horse under worker A, found {horses}"
-            groups = [worker_a.pid, horses[0]]
 
             workers.start("B")
-            for pgid in groups:
-                os.killpg(pgid, signal.SIGKILL)
+            killed = kill_tree(worker_a)
             killed_at = time.monotonic()
-            worker_a.wait(timeout=10)
-            _wait_for(
-                lambda: not any(_live_group_members(pgid) for pgid in groups),
+            assert horses[0] in killed
+            wait_for(
+                lambda: not any(alive(pid) for pid in killed),
                 5,
                 "worker A and its work horse to be gone",
-                lambda: str({pgid: _live_group_members(pgid) for pgid in groups}),
+                lambda: str({pid: alive(pid) for pid in killed}),
             )
             assert _call_state(call_id)["status"] == "processing"  # A died holding the call
 
-            state = _wait_for(
+            state = wait_for(
                 lambda: (s := _call_state(call_id))["status"] in ("processed", "failed") and s,
                 RECOVERY_TIMEOUT_S,
                 f"call {call_id} to be processed after worker A was killed",
@@ -418,7 +210,7 @@ class TestRedisOutageAtIngest:
         assert queue.count == 0
 
     def test_worker_started_after_the_outage_processes_everything(
-        self, app, client, auth, migrated, private_redis, tmp_path
+        self, app, client, auth, migrated, private_redis
     ):
         """`python worker.py --burst`: its start-up sweep finds the calls Redis never heard of."""
         gen_workspace(auth)
@@ -427,17 +219,12 @@ class TestRedisOutageAtIngest:
         private_redis.start()
         assert get_queue().count == 0  # without the start-up sweep there would be nothing to run
 
-        env = {**_offline_worker_env(migrated, private_redis.url), "RQ_QUEUE": app.config["RQ_QUEUE"]}
-        workers = Workers(env, tmp_path)
-        try:
-            proc = workers.start("burst", "--burst")
-            proc.wait(timeout=120)
-        finally:
-            workers.stop_all()
-        assert proc.returncode == 0, workers.logs()
+        queue_name = app.config["RQ_QUEUE"]
+        done = worker_burst(migrated, private_redis.url, RQ_QUEUE=queue_name, JOB_RETRY_INTERVALS=0)
+        assert done.returncode == 0, done.stdout + done.stderr
         for call_id in ids:
             state = _call_state(call_id)
-            assert (state["status"], state["attempts"]) == ("processed", 1), f"{state}\n{workers.logs()}"
+            assert (state["status"], state["attempts"]) == ("processed", 1), f"{state}\n{done.stderr}"
         assert get_queue().count == 0
 
 
@@ -457,7 +244,7 @@ def test_webhook_answers_503_with_retry_after_when_the_database_is_down(database
             "TESTING": True,
             "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": database_uri.format(tmp=tmp_path),
-            "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0",  # never reached
+            "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # never reached
             "RATELIMIT_ENABLED": False,
             "LLM_PROVIDER": "offline",
             "EMBEDDINGS_PROVIDER": "offline",

@@ -66,7 +66,10 @@ def test_admin_cannot_remove_the_owner(owner, app):
     admin = AuthActions(app.test_client())
     admin.login("admin@acme.test", "staff-password-1")
     owner_id = db.session.execute(select(User.id).where(User.role == "owner")).scalar_one()
-    admin.post_form(f"/team/{owner_id}/remove", {}, page="/team")
+    page = admin.client.get("/team").get_data(as_text=True)
+    assert f"/team/{owner_id}/remove" not in page  # no button for what the server would refuse
+    resp = admin.post_form(f"/team/{owner_id}/remove", {}, page="/team")
+    assert "Only an owner can remove an owner" in admin.client.get(resp.location).get_data(as_text=True)
     assert db.session.get(User, owner_id) is not None
 
 

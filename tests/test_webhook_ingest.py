@@ -9,8 +9,8 @@ from helpers import deliver, gen_workspace, sample_payload, seed_payload
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs import get_queue
 from app.models import Call, WebhookEvent
+from app.services.jobs import get_queue
 
 SECRET = "whsec_acme_test_secret_0001"
 

@@ -1,4 +1,4 @@
-"""Signup, login, logout: the audience is staff who are not signed in yet."""
+"""Staff accounts: signup, login and logout, the team page and each user's own account page."""
 
 from flask import Blueprint
 

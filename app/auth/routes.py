@@ -6,7 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..ratelimits import login_limits, signup_limit
-from . import bp, service
+from ..services import accounts
+from . import bp
 from .forms import LoginForm, SignupForm
 from .session import sign_in, sign_out
 
@@ -26,8 +27,8 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = service.signup(form.tenant_name.data, form.email.data, form.password.data)
-        except service.SignupError as exc:
+            user = accounts.signup(form.tenant_name.data, form.email.data, form.password.data)
+        except accounts.SignupError as exc:
             form.email.errors.append(str(exc))
         else:
             sign_in(user)
@@ -47,7 +48,7 @@ def login():
         return redirect(url_for("dashboard.calls"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             sign_in(user)
             return redirect(_safe_next(request.args.get("next")))

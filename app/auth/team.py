@@ -4,29 +4,21 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from ..dashboard.decorators import admin_required
-from ..dashboard.forms import ConfirmForm
 from ..extensions import db
 from ..models import User
-from ..passwords import check_password, hash_password
 from ..ratelimits import team_add_limit
-from ..tenancy import current_tenant, get_or_404
+from ..services import accounts
+from ..tenancy import current_tenant, get_or_404, scoped
+from ..web.decorators import admin_required
+from ..web.forms import ConfirmForm
 from . import bp
 from .forms import AddMemberForm, ChangePasswordForm
-from .service import normalize_email
 from .session import current_session_id, end_sessions, live_sessions, sign_out
 
 
 def _team_page(form: AddMemberForm, status: int = 200):
-    members = (
-        db.session.execute(
-            select(User).where(User.tenant_id == current_tenant().id).order_by(User.created_at)
-        )
-        .scalars()
-        .all()
-    )
+    members = db.session.execute(scoped(User).order_by(User.created_at)).scalars().all()
     return render_template("auth/team.html", members=members, form=form, confirm=ConfirmForm()), status
 
 
@@ -44,21 +36,13 @@ def add_member():
     form = AddMemberForm()
     if not form.validate_on_submit():
         return _team_page(form, 400)
-    email = normalize_email(form.email.data)
-    if db.session.execute(select(User.id).where(func.lower(User.email) == email)).first():
-        form.email.errors.append("An account with this email already exists.")
+    try:
+        user = accounts.add_member(current_tenant().id, form.email.data, form.role.data, form.password.data)
+    except accounts.SignupError as exc:
+        form.email.errors.append(str(exc))
         return _team_page(form, 409)
-    db.session.add(
-        User(
-            tenant_id=current_tenant().id,
-            email=email,
-            role=form.role.data,
-            password_hash=hash_password(form.password.data),
-        )
-    )
-    db.session.commit()
     flash(
-        f"{email} can now sign in with the password you chose; ask them to change it under Account.",
+        f"{user.email} can now sign in with the password you chose; ask them to change it under Account.",
         "success",
     )
     return redirect(url_for("auth.team"))
@@ -71,13 +55,11 @@ def remove_member(user_id):
     member = get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("auth.team"))
-    if member.id == current_user.id:
-        flash("You cannot remove yourself.", "error")
-    elif member.role == "owner" and current_user.role != "owner":
-        flash("Only an owner can remove an owner.", "error")
+    try:
+        accounts.remove_member(current_user, member)
+    except accounts.TeamError as exc:
+        flash(str(exc), "error")
     else:
-        db.session.delete(member)
-        db.session.commit()
         flash(f"{member.email} was removed and can no longer sign in.", "info")
     return redirect(url_for("auth.team"))
 
@@ -87,14 +69,11 @@ def remove_member(user_id):
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not check_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append("This is not your current password.")
-        else:
-            current_user.password_hash = hash_password(form.new_password.data)
-            db.session.commit()
+        if accounts.change_password(current_user, form.current_password.data, form.new_password.data):
             end_sessions(current_user, keep_current=True)  # whoever knew the old one is signed out
             flash("Your password was changed. Other sessions were signed out.", "success")
             return redirect(url_for("auth.account"))
+        form.current_password.errors.append("This is not your current password.")
     return render_template(
         "auth/account.html",
         form=form,

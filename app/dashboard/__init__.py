@@ -3,6 +3,8 @@
 from flask import Blueprint
 from flask_login import login_required
 
+from ..models import STATUSES
+
 bp = Blueprint("dashboard", __name__)
 
 
@@ -10,6 +12,11 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def _require_login():
     """Every dashboard page needs a session; the check lives here so no view can forget it."""
+
+
+@bp.context_processor
+def _call_statuses():
+    return {"call_statuses": STATUSES}
 
 
 from . import agents, calls, deliveries, jobs, notifications, settings  # noqa: E402,F401

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ..calls_service import delete_call
 from ..extensions import db, htmx
 from ..models import Call
 from ..pagination import paginate
 from ..providers import ProviderError, embedder_note, get_providers
-from ..search import search_calls
-from ..similarity import similar_calls
+from ..services.calls import delete_call
+from ..services.search import search_calls, similar_calls
 from ..tenancy import current_tenant, get_or_404
+from ..web.decorators import admin_required
+from ..web.forms import ConfirmForm
 from . import bp
-from .decorators import admin_required
-from .forms import ConfirmForm
 from .queries import PER_PAGE, call_list
 
 

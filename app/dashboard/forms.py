@@ -29,7 +29,3 @@ class AnalysisSettingsForm(FlaskForm):
     analysis_instructions = TextAreaField(
         "Custom analysis instructions", validators=[Optional(), Length(max=2000)]
     )
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: only the CSRF token, for POST buttons."""

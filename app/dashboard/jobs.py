@@ -3,32 +3,23 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 
-from ..extensions import db
-from ..jobs import retry_calls
 from ..models import Call
 from ..pagination import paginate
-from ..tenancy import current_tenant, get_or_404, scoped
+from ..services.calls import count_by_status, retry_failed
+from ..services.jobs import retry_calls
+from ..tenancy import current_tenant, get_or_404
+from ..web.forms import ConfirmForm
 from . import bp
-from .forms import ConfirmForm
+from .queries import failed_list
 
-PER_PAGE = 25
+PER_PAGE = 25  # failed calls per page
 
 
 @bp.get("/jobs")
 def jobs():
-    counts = dict(
-        db.session.execute(
-            select(Call.status, func.count())
-            .where(Call.tenant_id == current_tenant().id)
-            .group_by(Call.status)
-        ).all()
-    )
-    failed = paginate(
-        scoped(Call).where(Call.status == "failed").order_by(Call.last_attempt_at.desc(), Call.id.desc()),
-        PER_PAGE,
-    )
+    counts = count_by_status(current_tenant().id)
+    failed = paginate(failed_list(), PER_PAGE)
     return render_template("dashboard/jobs.html", counts=counts, failed=failed, confirm=ConfirmForm())
 
 
@@ -59,8 +50,5 @@ def retry_one(call_id):
 @bp.post("/jobs/retry-all")
 def retry_all():
     if ConfirmForm().validate_on_submit():
-        failed = (
-            db.session.execute(scoped(Call).where(Call.status == "failed").order_by(Call.id)).scalars().all()
-        )
-        _report(retry_calls(failed))
+        _report(retry_failed(current_tenant().id))
     return redirect(url_for("dashboard.jobs"))

@@ -12,9 +12,9 @@ from ..models import DeliveryAttempt, OutboundEvent
 from ..notifications import EVENT_TYPES, notify, rotate_secret, save_settings, settings_for
 from ..notifications.forms import NotificationSettingsForm
 from ..tenancy import current_tenant, get_or_404, scoped
+from ..web.decorators import admin_required
+from ..web.forms import ConfirmForm
 from . import bp
-from .decorators import admin_required
-from .forms import ConfirmForm
 
 RECENT_ATTEMPTS = 50
 

@@ -1,10 +1,10 @@
-"""Query builders for the call list; views stay thin."""
+"""Query builders for the pages' lists, scoped to the current tenant; views stay thin."""
 
 from __future__ import annotations
 
 from sqlalchemy import Select, and_, func, or_
 
-from ..models import Call
+from ..models import STATUSES, Call
 from ..tenancy import scoped
 
 PER_PAGE = 25
@@ -25,7 +25,7 @@ def call_list(q: str = "", status: str = "", callback: str = "") -> Select:
         stmt = stmt.where(
             or_(Call.conversation_id.ilike(f"%{like_escape(q)}%", escape="\\"), in_text, in_summary)
         )
-    if status in ("queued", "processing", "processed", "failed"):
+    if status in STATUSES:
         stmt = stmt.where(Call.status == status)
     if callback == "yes":
         stmt = stmt.where(Call.callback_needed.is_(True))
@@ -33,3 +33,8 @@ def call_list(q: str = "", status: str = "", callback: str = "") -> Select:
         stmt = stmt.where(Call.callback_needed.is_(False))
     newest = func.coalesce(Call.started_at, Call.created_at)
     return stmt.order_by(newest.desc(), Call.id.desc())
+
+
+def failed_list() -> Select:
+    """The current tenant's failed calls, most recently tried first."""
+    return scoped(Call).where(Call.status == "failed").order_by(Call.last_attempt_at.desc(), Call.id.desc())

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from .. import secrets_box
-from ..extensions import db
+from ..services import workspace
 from ..tenancy import current_tenant
+from ..web.decorators import admin_required
+from ..web.forms import ConfirmForm
 from . import bp
-from .decorators import admin_required
-from .forms import AnalysisSettingsForm, ConfirmForm, WebhookSecretForm
+from .forms import AnalysisSettingsForm, WebhookSecretForm
 
 
 def _page(secret_form=None, analysis_form=None, status: int = 200):
@@ -36,11 +36,7 @@ def save_secret():
     form = WebhookSecretForm()
     if not form.validate_on_submit():
         return _page(secret_form=form, status=400)
-    secret = form.webhook_secret.data.strip()
-    tenant = current_tenant()
-    tenant.webhook_secret_encrypted = secrets_box.encrypt(secret)
-    tenant.webhook_secret_hint = secrets_box.hint(secret)
-    db.session.commit()
+    workspace.set_webhook_secret(current_tenant(), form.webhook_secret.data.strip())
     flash("Webhook secret saved. Deliveries must now carry a valid ElevenLabs-Signature.", "success")
     return redirect(url_for("dashboard.settings"))
 
@@ -49,10 +45,7 @@ def save_secret():
 @admin_required
 def delete_secret():
     if ConfirmForm().validate_on_submit():
-        tenant = current_tenant()
-        tenant.webhook_secret_encrypted = None
-        tenant.webhook_secret_hint = None
-        db.session.commit()
+        workspace.set_webhook_secret(current_tenant(), None)
         flash(
             "Webhook secret removed. Unsigned deliveries are refused unless the server allows them.", "info"
         )
@@ -65,7 +58,6 @@ def save_analysis():
     form = AnalysisSettingsForm()
     if not form.validate_on_submit():
         return _page(analysis_form=form, status=400)
-    current_tenant().analysis_instructions = (form.analysis_instructions.data or "").strip() or None
-    db.session.commit()
+    workspace.set_analysis_instructions(current_tenant(), form.analysis_instructions.data)
     flash("Analysis instructions saved. They apply to calls processed from now on.", "success")
     return redirect(url_for("dashboard.settings"))

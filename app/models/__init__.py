@@ -4,7 +4,7 @@ from .agent import Agent
 from .base import TenantOwned, utcnow
 from .call import STATUSES, TERMINAL, Call
 from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
-from .tenant import ROLES, Tenant, User
+from .tenant import Tenant, User
 from .user_session import UserSession
 from .vector import LocalVector, LocalVectorNamespace, LocalVectorTombstone
 from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
@@ -20,7 +20,6 @@ __all__ = [
     "NotificationSettings",
     "OUTCOMES",
     "OutboundEvent",
-    "ROLES",
     "STATUSES",
     "TERMINAL",
     "Tenant",

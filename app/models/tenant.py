@@ -15,7 +15,9 @@ from .base import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from .user_session import UserSession
 
-ROLES = ("owner", "admin", "member")
+# Roles: "owner" (who signed the workspace up), "admin", "member". Owners and admins manage the
+# workspace; members read calls and retry processing.
+MANAGER_ROLES = ("owner", "admin")
 
 
 class Tenant(db.Model):
@@ -24,10 +26,11 @@ class Tenant(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    # Fernet-encrypted with a key derived from SECRET_KEY (see app/secrets.py); never shown in full.
+    # Fernet-encrypted with a key derived from SECRET_KEY (see app/secrets_box.py); never shown in full.
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
     webhook_secret_hint: Mapped[str | None] = mapped_column(String(16), default=None)
     analysis_instructions: Mapped[str | None] = mapped_column(Text, default=None)
+    # The home for small per-workspace settings that need no column of their own (time zone, budget...).
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -62,6 +65,15 @@ class User(UserMixin, db.Model):
         if not self.session_token:
             raise RuntimeError("sign users in through app.auth.session.sign_in")
         return self.session_token
+
+    @property
+    def can_manage(self) -> bool:
+        """May change the workspace: agents, settings, the team, deleting calls."""
+        return self.role in MANAGER_ROLES
+
+    def can_remove(self, member: User) -> bool:
+        """Managers remove others from the team; only an owner removes an owner."""
+        return self.can_manage and member.id != self.id and (member.role != "owner" or self.role == "owner")
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

@@ -18,8 +18,8 @@ from sqlalchemy import or_, select
 
 from .. import secrets_box
 from ..extensions import db
-from ..jobs import LIVE_STATES, get_queue, redis_conn, request_redis
 from ..models import NotificationSettings, OutboundEvent, utcnow
+from ..services.jobs import LIVE_STATES, get_queue, redis_conn, request_redis
 from . import signing
 from .events import EMAIL_EVENT_TYPES, EVENT_TYPES, call_data, encode
 

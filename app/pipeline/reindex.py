@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 
 from sqlalchemy import or_, select
 
 from ..extensions import db
-from ..models import Call, utcnow
+from ..models import Call
 from ..providers import get_providers
-from ..providers.base import VectorRecord
-from ..providers.local_vectors import pack
-from .steps import embedding_text, namespace_for, vector_id_for, vector_metadata
+from ..services import vectors
+from .steps import embedding_text
 
 log = logging.getLogger("calldesk.reindex")
 
@@ -44,19 +42,10 @@ def reindex(everything: bool = False, tenant_id: int | None = None, batch_size: 
         batch = db.session.execute(stmt.limit(batch_size)).scalars().all()
         if not batch:
             return done
-        vectors = providers.embedder.embed([embedding_text(c) for c in batch])
-        by_namespace: dict[str, list[VectorRecord]] = defaultdict(list)
-        for call, vector in zip(batch, vectors, strict=True):
-            call.embedding, call.embedding_dims = pack(vector), len(vector)
-            call.embedding_model, call.embedded_at = providers.embedder.model, utcnow()
-            by_namespace[namespace_for(call.tenant_id)].append(
-                VectorRecord(id=vector_id_for(call), values=vector, metadata=vector_metadata(call))
-            )
-        for namespace, records in by_namespace.items():
-            providers.vectors.upsert(namespace, records)
-        for call in batch:
-            call.vector_id, call.vector_store = vector_id_for(call), providers.vectors.name
-            call.indexed_at = utcnow()
+        embedded = providers.embedder.embed([embedding_text(c) for c in batch])
+        for call, vector in zip(batch, embedded, strict=True):
+            vectors.set_embedding(call, vector, providers.embedder.model)
+        vectors.index_calls(batch, providers.vectors)
         db.session.commit()
         done += len(batch)
         after_id = batch[-1].id

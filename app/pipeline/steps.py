@@ -5,18 +5,10 @@ from __future__ import annotations
 from ..extensions import db
 from ..models import Call, Tenant, utcnow
 from ..providers import Providers
-from ..providers.base import AnalysisRequest, Turn, VectorRecord
-from ..providers.local_vectors import pack, unpack
+from ..providers.base import AnalysisRequest, Turn
+from ..services import vectors
 
 EMBED_TEXT_LIMIT = 24_000  # characters; the embedder cuts further to its own token budget
-
-
-def namespace_for(tenant_id: int) -> str:
-    return f"tenant-{tenant_id}"
-
-
-def vector_id_for(call: Call) -> str:
-    return f"call-{call.id}"
 
 
 def analyse(call: Call, providers: Providers) -> bool:
@@ -71,38 +63,15 @@ def embed(call: Call, providers: Providers) -> bool:
     if call.embedded_at is not None and call.embedding_model == model:
         return False
     [vector] = providers.embedder.embed([embedding_text(call)])
-    call.embedding = pack(vector)
-    call.embedding_model = model
-    call.embedding_dims = len(vector)
-    call.embedded_at = utcnow()
-    call.indexed_at = None  # a new vector must be indexed again
+    vectors.set_embedding(call, vector, model)
     return True
-
-
-def vector_metadata(call: Call) -> dict:
-    """What the index stores beside the vector (None values are dropped by the stores)."""
-    return {
-        "call_id": call.id,
-        "tenant_id": call.tenant_id,
-        "agent_id": call.external_agent_id,
-        "callback_needed": bool(call.callback_needed),
-        "sentiment": call.sentiment,
-        "started_at": call.started_at.isoformat() if call.started_at else None,
-        "started_ts": int(call.started_at.timestamp()) if call.started_at else None,
-    }
 
 
 def index(call: Call, providers: Providers) -> bool:
     """Step 3: upsert the vector into the tenant's namespace under a deterministic id."""
     if call.indexed_at is not None:
         return False
-    record = VectorRecord(
-        id=vector_id_for(call), values=unpack(call.embedding), metadata=vector_metadata(call)
-    )
-    providers.vectors.upsert(namespace_for(call.tenant_id), [record])
-    call.vector_id = record.id
-    call.vector_store = providers.vectors.name
-    call.indexed_at = utcnow()
+    vectors.index_calls([call], providers.vectors)
     return True
 
 

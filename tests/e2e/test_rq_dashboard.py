@@ -20,10 +20,10 @@ from sqlalchemy import update
 from test_browser import CHROMIUM_ARGS, chromium_path
 from werkzeug.serving import make_server
 
-from app.auth import service
 from app.extensions import db
-from app.jobs import redis_conn
 from app.models import User
+from app.services import accounts
+from app.services.jobs import redis_conn
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def attacker_page(target: str):
 @pytest.fixture
 def page(app):
     """A signed-in superuser's browser tab on the app; yields (page, base_url)."""
-    user = service.signup("Platform", EMAIL, PASSWORD)
+    user = accounts.signup("Platform", EMAIL, PASSWORD)
     db.session.execute(update(User).where(User.id == user.id).values(is_superuser=True))
     db.session.commit()
     with serving(app) as base_url, sync_playwright() as pw:

@@ -76,6 +76,8 @@ class FakeServer:
         self.requests: list[dict[str, Any]] = []
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)  # notified whenever a request is fully answered
+        self._in_flight = 0
         self._stopping = threading.Event()
         self._httpd: _Server | None = None
         self._port: int | None = None
@@ -150,6 +152,12 @@ class FakeServer:
                     return fault
         return None
 
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until no request is being served (a held one may still take a queued fault)."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._in_flight == 0, timeout):
+                raise AssertionError(f"{type(self).__name__}: {self._in_flight} request(s) still in flight")
+
     def requests_to(self, path: str, method: str | None = None) -> list[dict[str, Any]]:
         """Recorded requests whose path (without query) equals `path`."""
         return [r for r in self.requests if r["path"] == path and (method is None or r["method"] == method)]
@@ -164,6 +172,16 @@ class FakeServer:
         raise NotImplementedError
 
     def _serve(self, handler: _Handler) -> None:
+        with self._lock:
+            self._in_flight += 1
+        try:
+            self._answer(handler)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _answer(self, handler: _Handler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
         try:

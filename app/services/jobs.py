@@ -16,9 +16,10 @@ from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
-from .extensions import db
-from .models import Call, utcnow
+from ..extensions import db
+from ..models import Call, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +105,19 @@ def forget_job(call_id: int, connection: Redis | None = None) -> None:
 def sweep(connection: Redis | None = None, limit: int = 500) -> int:
     """Enqueue calls the database says need work but Redis may not know about; returns how many.
 
-    Two cases: calls accepted while Redis was down (queued, never enqueued), and calls whose worker
-    died mid-job (processing, heartbeat older than STALE_PROCESSING_S). The decision is made from
-    the database alone, so it works right after an outage. Every write is a guarded UPDATE committed
-    at once: a worker may claim a call the moment its job is enqueued, and must not be overwritten.
+    Three cases: calls accepted while Redis was down (queued, never enqueued); calls whose job Redis
+    lost (queued, but their job is gone: Redis restarted empty); calls whose worker died mid-job
+    (processing, heartbeat older than STALE_PROCESSING_S). Every write is a guarded UPDATE
+    committed at once: a worker may claim a call the moment its job is enqueued, and must not be
+    overwritten. Raises RedisError when Redis cannot be reached (what was done until then stays done).
     """
+    conn = connection or redis_conn()
+    return _sweep_by_database(conn, limit) + _sweep_lost_jobs(conn, limit)
+
+
+def _sweep_by_database(connection: Redis, limit: int) -> int:
+    """Never enqueued, enqueued long ago (REQUEUE_QUEUED_AFTER_S), or abandoned mid-job: decided from
+    the database alone, so it works right after an outage."""
     cfg = current_app.config
     now = utcnow()
     stale_before = now - timedelta(seconds=cfg["STALE_PROCESSING_S"])
@@ -117,33 +126,80 @@ def sweep(connection: Redis | None = None, limit: int = 500) -> int:
     waiting = (Call.status == "queued") & or_(Call.enqueued_at.is_(None), Call.enqueued_at < lost_before)
     rows = db.session.execute(
         select(Call.id, Call.status).where(or_(stale, waiting)).order_by(Call.id).limit(limit)
-    )
-    count = 0
-    for call_id, status in rows.all():
-        try:
-            if status == "processing":
-                taken = db.session.execute(
-                    update(Call).where(Call.id == call_id, stale).values(status="queued")
-                )
-                db.session.commit()
-                if taken.rowcount != 1:
-                    continue  # its worker came back to life meanwhile
-                log.warning("call %s: worker stopped heartbeating; re-enqueueing", call_id)
-                forget_job(call_id, connection)
-            call = db.session.get(Call, call_id)
-            if call is not None and enqueue_call(call, connection):
-                db.session.execute(
-                    update(Call)
-                    .where(Call.id == call_id, Call.status == "queued")
-                    .values(enqueued_at=utcnow())
-                )
-                db.session.commit()
-                count += 1
-        except RedisError as exc:
-            db.session.rollback()
-            log.warning("sweep: Redis unavailable (%s); will try again", exc.__class__.__name__)
-            break
-    return count
+    ).all()
+    db.session.commit()
+    due = []
+    for call_id, status in rows:
+        if status == "processing":
+            # enqueued_at cleared: should Redis fail before the new job exists, the next sweep retries
+            taken = db.session.execute(
+                update(Call).where(Call.id == call_id, stale).values(status="queued", enqueued_at=None)
+            )
+            db.session.commit()
+            if taken.rowcount != 1:
+                continue  # its worker came back to life meanwhile
+            log.warning("call %s: worker stopped heartbeating; re-enqueueing", call_id)
+            forget_job(call_id, connection)
+        due.append(call_id)
+    return _enqueue_queued(due, connection)
+
+
+def _sweep_lost_jobs(connection: Redis, page_size: int) -> int:
+    """Queued calls whose job Redis no longer has, found with one pipelined EXISTS per page.
+
+    A job exists from enqueue until long after it ends (result_ttl, failure_ttl), also while a worker
+    runs it, so a live or running job is never enqueued twice; a call being processed is not queued.
+    """
+    count, after = 0, 0
+    while True:
+        ids = (
+            db.session.execute(
+                select(Call.id)
+                .where(Call.status == "queued", Call.enqueued_at.is_not(None), Call.id > after)
+                .order_by(Call.id)
+                .limit(page_size)
+            )
+            .scalars()
+            .all()
+        )
+        db.session.commit()  # no transaction held open while Redis answers
+        if not ids:
+            return count
+        with connection.pipeline(transaction=False) as pipe:
+            for call_id in ids:
+                pipe.exists(Job.key_for(job_id(call_id)))
+            found = pipe.execute()
+        lost = [call_id for call_id, exists in zip(ids, found, strict=True) if not exists]
+        if lost:
+            log.warning("sweep: %d queued call(s) whose job Redis lost; enqueueing them again", len(lost))
+            # A job that exists by now was enqueued by someone else (and may have run): left alone.
+            count += _enqueue_queued(lost, connection, replace_dead=False)
+        if len(ids) < page_size:
+            return count
+        after = ids[-1]
+
+
+def _enqueue_queued(call_ids: list[int], connection: Redis, *, replace_dead: bool = True) -> int:
+    """Enqueue the jobs of those calls that are still queued, then stamp their enqueued_at in one
+    guarded UPDATE (one commit for the lot, not one per call); returns how many were enqueued."""
+    if not call_ids:
+        return 0
+    with Session(db.engine) as session:  # a short read of its own; closed, the calls keep their columns
+        calls = session.scalars(select(Call).where(Call.id.in_(call_ids), Call.status == "queued")).all()
+    enqueued = []
+    try:
+        for call in calls:
+            if enqueue_call(call, connection, replace_dead=replace_dead):
+                enqueued.append(call.id)
+    finally:  # Redis may fail halfway: what was enqueued is stamped all the same
+        if enqueued:
+            db.session.execute(
+                update(Call)
+                .where(Call.id.in_(enqueued), Call.status == "queued")
+                .values(enqueued_at=utcnow())
+            )
+            db.session.commit()
+    return len(enqueued)
 
 
 @dataclass

@@ -13,7 +13,7 @@ def admin_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if current_user.role not in ("owner", "admin"):
+        if not current_user.can_manage:
             abort(403)
         return view(*args, **kwargs)
 

@@ -1,0 +1,241 @@
+"""The RQ worker that `worker.py` runs: RQ 2.x's, made to ride out Redis outages of any length.
+
+RQ's own work loop quits on most Redis errors ("found an unhandled exception, quitting"), its
+scheduler process dies with a traceback, and where it does retry (the dequeue) it logs every
+attempt. Here every Redis connection error in the loop goes to one place, `_ride_out`: log once,
+ping with capped backoff until Redis answers, register again if Redis lost this worker (it came
+back empty), carry on. Jobs a Redis outage loses are not lost work: the database says which calls
+wait, and the sweeper enqueues them again (app/services/jobs.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+
+import redis.exceptions
+from redis import Redis
+from rq import SimpleWorker, Worker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.exceptions import DequeueTimeout
+from rq.scheduler import RQScheduler
+from rq.utils import now
+from rq.worker import WorkerStatus
+
+from .redis_outage import OUTAGE, REDIS_DOWN, wait_for_redis
+
+log = logging.getLogger("calldesk.worker")
+
+
+class Scheduler(RQScheduler):
+    """RQ's scheduler process, which would die on the first Redis error: it waits for Redis instead."""
+
+    def work(self) -> None:
+        OUTAGE.who = f"RQ scheduler (pid {os.getpid()})"  # in its own process, forked from the worker's
+        while True:
+            try:
+                super().work()  # registers itself again (idempotent); lost locks are re-acquired
+                return
+            except REDIS_DOWN as exc:
+                OUTAGE.down(exc)
+                if not wait_for_redis(self.connection, stop=lambda: self._stop_requested):
+                    return
+
+
+class _RidesOutOutages:
+    """The overrides shared by the forking and the simple worker; every Redis call in RQ's work
+    loop is covered by one of them."""
+
+    def _ride_out(self, exc: BaseException) -> None:
+        """Wait for Redis (SIGTERM still stops the worker), then make sure Redis knows this worker."""
+        OUTAGE.down(exc)
+        while True:
+            wait_for_redis(self.connection)
+            try:
+                self._register_if_forgotten()
+                return
+            except REDIS_DOWN as again:
+                OUTAGE.down(again)
+
+    def _register_if_forgotten(self) -> None:
+        """A Redis that restarted empty no longer lists this worker: register it again."""
+        if self.birth_date is None or self.connection.sismember(self.redis_workers_keys, self.key):
+            return
+        self.register_birth()
+        self.set_state(self.get_state())
+        log.warning("worker %s registered again (Redis had forgotten it)", self.name)
+
+    # -- start and stop
+
+    def register_birth(self) -> None:
+        # RQ refuses a name whose key exists without a death date; a retry after an outage may find
+        # the key this worker wrote itself (names are random).
+        if self.birth_date is not None:
+            self.connection.delete(self.key)
+        super().register_birth()
+
+    def bootstrap(self, *args, **kwargs) -> None:
+        # RQ installs its SIGTERM handler after start-up, which may now wait for Redis: install it first.
+        self._install_signal_handlers()
+        while True:
+            try:
+                return super().bootstrap(*args, **kwargs)
+            except REDIS_DOWN as exc:
+                self._ride_out(exc)
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ) -> None:
+        """RQ's, with the scheduler above: takes the scheduler lock if it is free, then runs the
+        scheduler in a process of its own (or, in burst mode, enqueues what is due, once)."""
+        while True:
+            try:
+                self.scheduler = Scheduler(
+                    self.queues,
+                    connection=self.connection,
+                    logging_level=logging_level if logging_level is not None else self.log.level,
+                    date_format=date_format,
+                    log_format=log_format,
+                    serializer=self.serializer,
+                )
+                self.scheduler.acquire_locks()
+                if self.scheduler.acquired_locks and not burst:
+                    self.scheduler.start()
+                elif self.scheduler.acquired_locks:
+                    try:
+                        self.scheduler.register_birth()
+                        self.scheduler.enqueue_scheduled_jobs()
+                    finally:
+                        self.scheduler.release_locks()
+                        self.scheduler.register_death()
+                return
+            except REDIS_DOWN as exc:
+                self._ride_out(exc)
+
+    def teardown(self) -> None:
+        try:
+            super().teardown()
+        except REDIS_DOWN:
+            log.warning("worker %s stopped without unregistering: Redis unreachable", self.name)
+
+    def set_shutdown_requested_date(self) -> None:
+        try:  # runs in the SIGTERM handler: a Redis error there would surface wherever the loop was
+            super().set_shutdown_requested_date()
+        except REDIS_DOWN as exc:
+            OUTAGE.down(exc)
+
+    # -- the work loop
+
+    def check_for_suspension(self, burst: bool) -> None:
+        """First call of every loop turn: the place where an outage noticed elsewhere is ridden out."""
+        while True:
+            try:
+                self._register_if_forgotten()
+                super().check_for_suspension(burst)
+                OUTAGE.up()
+                return
+            except REDIS_DOWN as exc:
+                self._ride_out(exc)
+
+    def run_maintenance_tasks(self) -> None:
+        try:
+            super().run_maintenance_tasks()
+        except REDIS_DOWN as exc:
+            self._ride_out(exc)  # not marked done: it runs again on the next turn
+
+    def heartbeat(self, timeout=None, pipeline=None) -> None:
+        if pipeline is not None:  # queued on a pipeline: whoever executes it handles errors
+            return super().heartbeat(timeout, pipeline)
+        try:
+            super().heartbeat(timeout)
+        except REDIS_DOWN as exc:
+            OUTAGE.down(exc)  # a missed beat; the next Redis call of the loop rides the outage out
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        """RQ's, minus its reconnect loop (which logs every attempt and never registers again):
+        a Redis error goes to `_ride_out`, then the wait for a job starts over."""
+        qnames = ",".join(self.queue_names())
+        idle_since = now()
+        while True:
+            try:
+                self.set_state(WorkerStatus.IDLE)
+                self.procline(f"Listening on {qnames}")
+                self.heartbeat()
+                if self.should_run_maintenance_tasks:
+                    self.run_maintenance_tasks()
+                wait = timeout
+                if timeout is not None and max_idle_time is not None:
+                    idle_left = math.ceil(max_idle_time - (now() - idle_since).total_seconds())
+                    if idle_left <= 0:
+                        return None
+                    wait = min(timeout, idle_left)
+                result = self.queue_class.dequeue_any(
+                    self._ordered_queues,
+                    wait,
+                    connection=self.connection,
+                    job_class=self.job_class,
+                    serializer=self.serializer,
+                    death_penalty_class=self.death_penalty_class,
+                )
+                if result is None:
+                    return None
+                job, queue = result
+                self.reorder_queues(reference_queue=queue)
+                job.redis_server_version = self.get_redis_server_version()
+                what = job.description if self.log_job_description else job.id
+                self.log.info("Worker %s: %s: %s (%s)", self.name, queue.name, what, job.id)
+                self.heartbeat()
+                return result
+            except DequeueTimeout:
+                continue  # nothing came within the timeout: beat, maybe maintain, wait again
+            except REDIS_DOWN as exc:
+                self._ride_out(exc)
+
+    def execute_job(self, job, queue) -> None:
+        try:
+            super().execute_job(job, queue)
+        except REDIS_DOWN as exc:
+            # The job's outcome is in the database (or the call is still queued there, and the
+            # sweeper enqueues it again once Redis is back): nothing to redo here.
+            log.warning("job %s: its bookkeeping in Redis was cut short by the outage", job.id)
+            self._ride_out(exc)
+
+    def _pubsub_exception_handler(self, exc, pubsub, pubsub_thread) -> None:
+        if not isinstance(exc, redis.exceptions.ConnectionError):
+            return super()._pubsub_exception_handler(exc, pubsub, pubsub_thread)
+        OUTAGE.down(exc)  # redis-py subscribes again when it reconnects
+        time.sleep(2.0)
+
+
+def make_worker(queues: list, connection: Redis, *, simple: bool = False) -> Worker:
+    """A worker on `queues`, once Redis answers (RQ asks Redis for the client's address on creation)."""
+    worker_class = SimpleCallWorker if simple else CallWorker
+    while True:
+        wait_for_redis(connection)
+        try:
+            return worker_class(queues, connection=connection)
+        except REDIS_DOWN as exc:
+            OUTAGE.down(exc)
+
+
+class CallWorker(_RidesOutOutages, Worker):
+    """The forking worker: a work horse per job."""
+
+    def monitor_work_horse(self, job, queue) -> None:
+        try:
+            super().monitor_work_horse(job, queue)
+        except REDIS_DOWN:
+            if self.horse_pid:  # still running: let it finish, it records the call's outcome
+                self.wait_for_horse()
+                self._horse_pid = 0
+            raise
+
+
+class SimpleCallWorker(_RidesOutOutages, SimpleWorker):
+    """Runs jobs in its own process (`worker.py --simple`)."""

@@ -1,0 +1,2 @@
+"""What every blueprint shares: access rules as decorators, and small forms. Blueprints import from
+here, never from one another."""
