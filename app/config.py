@@ -179,6 +179,8 @@ def load_config() -> dict:
     c["RATE_LIMIT_MAX_WAIT_S"] = _float("RATE_LIMIT_MAX_WAIT_S", 10.0)
 
     c["OFFLINE_EMBEDDING_DIMENSIONS"] = 384
+    # VECTOR_STORE=local: memory each process may use for its copies of the vectors (LRU over namespaces).
+    c["LOCAL_VECTORS_CACHE_MB"] = _int("LOCAL_VECTORS_CACHE_MB", 192)
     # Offline embeddings: "wordllama" (by meaning, the default; falls back to lexical when the model
     # cannot load) or "lexical" (feature hashing only: less memory, matches wording).
     c["OFFLINE_EMBEDDINGS"] = os.environ.get("OFFLINE_EMBEDDINGS", "wordllama").strip().lower() or "wordllama"

@@ -7,7 +7,7 @@ from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
 from .tenant import Tenant, User
 from .usage import ProviderUsage
 from .user_session import UserSession
-from .vector import LocalVector
+from .vector import LocalVector, LocalVectorNamespace, LocalVectorTombstone
 from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
 
 __all__ = [
@@ -16,6 +16,8 @@ __all__ = [
     "Call",
     "DeliveryAttempt",
     "LocalVector",
+    "LocalVectorNamespace",
+    "LocalVectorTombstone",
     "NotificationSettings",
     "OUTCOMES",
     "OutboundEvent",

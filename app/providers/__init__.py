@@ -131,7 +131,7 @@ def local_store(cfg, limiter: RateLimiter | None = None) -> VectorStore:
     VECTOR_STORE=local left behind)."""
     from .local_vectors import LocalVectorStore
 
-    return LocalVectorStore()
+    return LocalVectorStore(cache_mb=cfg.get("LOCAL_VECTORS_CACHE_MB", 192))
 
 
 # The names each setting takes (see .env.example).

@@ -1,7 +1,7 @@
 """provider usage (tokens and cost per call and step), monthly budget, summary language
 
 Revision ID: 6bbbc6b10e21
-Revises: dc66f4fd928b
+Revises: 81c120aa5cff
 Create Date: 2026-11-29 07:26:06.889751
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6bbbc6b10e21'
-down_revision = 'dc66f4fd928b'
+down_revision = '81c120aa5cff'
 branch_labels = None
 depends_on = None
 
