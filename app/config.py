@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 
@@ -21,6 +22,45 @@ def _int(name: str, default: int) -> int:
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     return float(raw) if raw else default
+
+
+def _limit(raw: str | None) -> int | None:
+    """A per-minute limit: a positive integer, or None (empty, unset or 0: no limit)."""
+    value = (raw or "").strip()
+    return int(value) if value and int(value) > 0 else None
+
+
+# US dollars per million tokens (input, output), standard tier, from OpenAI's pricing as listed in
+# 2026 (developers.openai.com/api/docs/pricing, read through the price trackers cited in README.md).
+# A dated snapshot ("gpt-4o-mini-2024-07-18") takes the price of its longest listed prefix.
+DEFAULT_OPENAI_PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "text-embedding-3-small": (0.02, 0.0),
+    "text-embedding-3-large": (0.13, 0.0),
+    "text-embedding-ada-002": (0.10, 0.0),
+}
+
+
+def _prices(raw: str | None) -> dict[str, tuple[float, float]]:
+    """DEFAULT_OPENAI_PRICES plus OPENAI_PRICES, JSON {"model": [input, output]} ($ per 1M tokens)."""
+    prices = dict(DEFAULT_OPENAI_PRICES)
+    if not (raw or "").strip():
+        return prices
+    try:
+        extra = json.loads(raw)
+        for model, pair in extra.items():
+            values = (pair, 0.0) if isinstance(pair, int | float) else tuple(pair)
+            prices[str(model)] = (float(values[0]), float(values[1]) if len(values) > 1 else 0.0)
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise ValueError(
+            'OPENAI_PRICES must be a JSON object like {"gpt-4o-mini": [0.15, 0.6]} '
+            f"(dollars per million input and output tokens): {exc}"
+        ) from None
+    return prices
 
 
 def normalize_database_url(url: str) -> str:
@@ -126,7 +166,21 @@ def load_config() -> dict:
     c["PINECONE_INDEX_NAME"] = os.environ.get("PINECONE_INDEX_NAME", "")
     c["PINECONE_INDEX_HOST"] = os.environ.get("PINECONE_INDEX_HOST", "")
     c["PINECONE_CONTROLLER_HOST"] = os.environ.get("PINECONE_CONTROLLER_HOST", "") or None
+    c["OPENAI_PRICES"] = _prices(os.environ.get("OPENAI_PRICES"))
+
+    # Shared provider rate limits, per minute, counted in Redis across every worker and web process
+    # (unset or 0: no limit). See app/providers/ratelimit.py and README "Rate limits and cost".
+    c["OPENAI_MAX_RPM"] = _limit(os.environ.get("OPENAI_MAX_RPM"))  # chat requests
+    c["OPENAI_MAX_TPM"] = _limit(os.environ.get("OPENAI_MAX_TPM"))  # chat tokens (prompt + reply)
+    c["EMBEDDINGS_MAX_RPM"] = _limit(os.environ.get("EMBEDDINGS_MAX_RPM"))
+    c["EMBEDDINGS_MAX_TPM"] = _limit(os.environ.get("EMBEDDINGS_MAX_TPM"))
+    c["PINECONE_MAX_RPM"] = _limit(os.environ.get("PINECONE_MAX_RPM"))  # each of upsert and query
+    # A job waits this long at most for its turn; a longer wait sends the call back to the queue for later.
+    c["RATE_LIMIT_MAX_WAIT_S"] = _float("RATE_LIMIT_MAX_WAIT_S", 10.0)
+
     c["OFFLINE_EMBEDDING_DIMENSIONS"] = 384
+    # VECTOR_STORE=local: memory each process may use for its copies of the vectors (LRU over namespaces).
+    c["LOCAL_VECTORS_CACHE_MB"] = _int("LOCAL_VECTORS_CACHE_MB", 192)
     # Offline embeddings: "wordllama" (by meaning, the default; falls back to lexical when the model
     # cannot load) or "lexical" (feature hashing only: less memory, matches wording).
     c["OFFLINE_EMBEDDINGS"] = os.environ.get("OFFLINE_EMBEDDINGS", "wordllama").strip().lower() or "wordllama"

@@ -239,7 +239,7 @@ def test_result_is_tidied(server, make_analyser):
 # --- analysis: faults -----------------------------------------------------------------------
 
 
-def test_rate_limit_then_success_is_retried_by_the_sdk(server, make_analyser):
+def test_rate_limit_then_success_is_sent_again_after_its_retry_after(server, make_analyser):
     server.fail_next(429)
     started = time.monotonic()
 

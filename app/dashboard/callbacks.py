@@ -15,6 +15,7 @@ from ..models import Agent, Call, User
 from ..models.callback import OUTCOME_LABELS, STATES
 from ..pagination import paginate
 from ..services import callbacks
+from ..services.costs import call_cost
 from ..tenancy import get_or_404, parse_id, scoped
 from ..web.redirects import safe_path
 from . import bp
@@ -81,6 +82,7 @@ def _answer(call, callback, error: str | None, done_message: str = ""):
             body = render_template(
                 "dashboard/_call_main.html",
                 call=call,
+                cost=call_cost(call.id),
                 callback=callback,
                 callback_error=error,
                 oob=True,

@@ -10,6 +10,7 @@ from ..pagination import paginate
 from ..providers import ProviderError, embedder_note, get_providers
 from ..services import callbacks
 from ..services.calls import delete_call
+from ..services.costs import call_cost
 from ..services.search import search_calls, similar_calls
 from ..tenancy import current_tenant, get_or_404
 from ..web.decorators import admin_required
@@ -43,6 +44,7 @@ def call_detail(call_id):
         call=call,
         callback=callbacks.for_call_id(call.id),
         history=caller_history(call),
+        cost=call_cost(call.id),
         confirm=ConfirmForm(),
         **desk_context(),
     )

@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import DecimalField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..services import phones, timezones
+from ..services.workspace import SUMMARY_LANGUAGES
 
 
 class AgentForm(FlaskForm):
@@ -30,6 +34,27 @@ class WebhookSecretForm(FlaskForm):
 class AnalysisSettingsForm(FlaskForm):
     analysis_instructions = TextAreaField(
         "Custom analysis instructions", validators=[Optional(), Length(max=2000)]
+    )
+
+
+class SummaryLanguageForm(FlaskForm):
+    summary_language = SelectField(
+        "Write summaries, reasons and topics in",
+        choices=[SelectChoice(code, label) for code, label in SUMMARY_LANGUAGES],
+    )
+
+
+class BudgetForm(FlaskForm):
+    monthly_budget = DecimalField(
+        "Monthly AI budget (US dollars)",
+        places=2,
+        validators=[
+            Optional(),
+            # Decimal bounds: a float 0.01 is a hair above Decimal("0.01"), which it would refuse.
+            NumberRange(
+                min=Decimal("0.01"), max=Decimal(10_000_000), message="Between 0.01 and 10,000,000 dollars."
+            ),
+        ],
     )
 
 

@@ -1,4 +1,4 @@
-"""Failed processing: see what broke and retry it (one call, or all of them)."""
+"""Processing: what broke (retry it, one call or all), what waits, and what the AI provider costs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ..models import Call
 from ..pagination import paginate
+from ..services.budget import waiting_counts
 from ..services.calls import count_by_status, retry_failed
+from ..services.costs import spend_by_day, spend_by_month
 from ..services.jobs import retry_calls
 from ..tenancy import current_tenant, get_or_404
 from ..web.forms import ConfirmForm
@@ -18,9 +20,18 @@ PER_PAGE = 25  # failed calls per page
 
 @bp.get("/jobs")
 def jobs():
-    counts = count_by_status(current_tenant().id)
+    tenant_id = current_tenant().id
+    counts = count_by_status(tenant_id)
     failed = paginate(failed_list(), PER_PAGE)
-    return render_template("dashboard/jobs.html", counts=counts, failed=failed, confirm=ConfirmForm())
+    return render_template(
+        "dashboard/jobs.html",
+        counts=counts,
+        failed=failed,
+        waiting=waiting_counts(tenant_id),
+        by_day=spend_by_day(tenant_id, 30),
+        by_month=spend_by_month(tenant_id, 12),
+        confirm=ConfirmForm(),
+    )
 
 
 def _report(result) -> None:

@@ -1,26 +1,39 @@
-"""Workspace settings: the webhook signing secret, analysis guidance, time zone and phone region."""
+"""Workspace settings: the webhook secret, analysis guidance and language, AI budget, time zone."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from ..services import workspace
+from ..services import budget, workspace
 from ..services.phones import region_for_zone
 from ..tenancy import current_tenant
-from ..web.decorators import admin_required
+from ..web.decorators import admin_required, owner_required
 from ..web.forms import ConfirmForm
 from . import bp
-from .forms import AnalysisSettingsForm, TimeZoneForm, WebhookSecretForm
+from .forms import AnalysisSettingsForm, BudgetForm, SummaryLanguageForm, TimeZoneForm, WebhookSecretForm
 
 
-def _page(secret_form=None, analysis_form=None, zone_form=None, status: int = 200):
+def _page(
+    secret_form=None,
+    analysis_form=None,
+    language_form=None,
+    budget_form=None,
+    zone_form=None,
+    status: int = 200,
+):
     tenant = current_tenant()
+    amount = tenant.monthly_budget_micros
     return render_template(
         "dashboard/settings.html",
         tenant=tenant,
         secret_form=secret_form or WebhookSecretForm(),
         analysis_form=analysis_form
         or AnalysisSettingsForm(analysis_instructions=tenant.analysis_instructions),
+        language_form=language_form or SummaryLanguageForm(summary_language=tenant.summary_language),
+        budget_form=budget_form or BudgetForm(monthly_budget=budget.to_dollars(amount)),
+        budget_state=budget.state(tenant),
+        waiting_for_budget=budget.waiting_count(tenant.id),
+        summary_languages=dict(workspace.SUMMARY_LANGUAGES),
         zone_form=zone_form
         or TimeZoneForm(timezone=tenant.timezone, phone_region=tenant.phone_region, current=tenant.timezone),
         zone_region=region_for_zone(tenant.timezone),
@@ -64,6 +77,35 @@ def save_analysis():
         return _page(analysis_form=form, status=400)
     workspace.set_analysis_instructions(current_tenant(), form.analysis_instructions.data)
     flash("Analysis instructions saved. They apply to calls processed from now on.", "success")
+    return redirect(url_for("dashboard.settings"))
+
+
+@bp.post("/settings/language")
+@admin_required
+def save_language():
+    form = SummaryLanguageForm()
+    if not form.validate_on_submit():
+        return _page(language_form=form, status=400)
+    workspace.set_summary_language(current_tenant(), form.summary_language.data)
+    flash("Summary language saved. It applies to calls processed from now on.", "success")
+    return redirect(url_for("dashboard.settings"))
+
+
+@bp.post("/settings/budget")
+@owner_required
+def save_budget():
+    form = BudgetForm()
+    if not form.validate_on_submit():
+        return _page(budget_form=form, status=400)
+    budget.set_budget(current_tenant(), form.monthly_budget.data)
+    if form.monthly_budget.data is None:
+        flash("Monthly budget removed. Calls waiting for it are sent on within a minute.", "success")
+    else:
+        flash(
+            f"Monthly budget set to ${budget.dollars(budget.to_micros(form.monthly_budget.data))}. "
+            "Calls waiting for it are sent on within a minute if there is room.",
+            "success",
+        )
     return redirect(url_for("dashboard.settings"))
 
 

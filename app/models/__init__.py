@@ -2,13 +2,14 @@
 
 from .agent import Agent
 from .base import TenantOwned, utcnow
-from .call import PIPELINE_STATUSES, STATUSES, TERMINAL, Call
+from .call import PIPELINE_STATUSES, STATUSES, TERMINAL, WAITING_REASONS, Call
 from .callback import OUTCOMES as CALLBACK_OUTCOMES
 from .callback import Callback, CallbackEvent
 from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
 from .tenant import Tenant, User
+from .usage import ProviderUsage
 from .user_session import UserSession
-from .vector import LocalVector
+from .vector import LocalVector, LocalVectorNamespace, LocalVectorTombstone
 from .webhook_event import AUDIO_EVENT, OUTCOMES, WebhookEvent
 
 __all__ = [
@@ -20,14 +21,18 @@ __all__ = [
     "CallbackEvent",
     "DeliveryAttempt",
     "LocalVector",
+    "LocalVectorNamespace",
+    "LocalVectorTombstone",
     "NotificationSettings",
     "OUTCOMES",
     "OutboundEvent",
     "PIPELINE_STATUSES",
+    "ProviderUsage",
     "STATUSES",
     "TERMINAL",
     "Tenant",
     "TenantOwned",
+    "WAITING_REASONS",
     "User",
     "UserSession",
     "WebhookEvent",

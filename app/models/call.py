@@ -27,6 +27,10 @@ from .base import TenantOwned, UTCDateTime, utcnow
 STATUSES = ("queued", "processing", "processed", "failed", "missed")
 PIPELINE_STATUSES = ("queued", "processing", "processed", "failed")
 TERMINAL = ("processed", "failed", "missed")
+# Why a queued call is not being worked on yet: "budget" (the workspace's monthly AI budget is spent;
+# the sweeper sends it on when there is room again) or "rate_limit" (a provider's limit; a scheduled
+# job sends it on). NULL: nothing holds it.
+WAITING_REASONS = ("budget", "rate_limit")
 
 
 class Call(TenantOwned, db.Model):
@@ -62,6 +66,7 @@ class Call(TenantOwned, db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     failed_step: Mapped[str | None] = mapped_column(String(16))
+    waiting_for: Mapped[str | None] = mapped_column(String(16))  # see WAITING_REASONS
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

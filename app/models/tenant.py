@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,6 +36,13 @@ class Tenant(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # ISO 3166 region for phone numbers written without a country code; None: from the time zone.
     phone_region: Mapped[str | None] = mapped_column(String(2), default=None)
+    # Summaries, callback reasons and topics: written in this language (ISO 639-1), or "auto" for the
+    # language the caller spoke. Transcripts are never translated.
+    summary_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # Monthly AI budget in millionths of a dollar (NULL: none); the month whose budget.reached event
+    # went out (YYYY-MM), so it goes out once a month.
+    monthly_budget_micros: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    budget_reached_month: Mapped[str | None] = mapped_column(String(7), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="tenant", cascade="all, delete-orphan")

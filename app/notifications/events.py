@@ -10,10 +10,11 @@ EVENT_TYPES = {
     "callback.assigned": "A callback was assigned",
     "callback.done": "A callback was marked done",
     "call.processed": "A call was processed",
+    "budget.reached": "The monthly AI budget is reached",
     "test": "Test event from Settings",
 }
 # Events that also go out by e-mail (when SMTP is set up and there is someone to write to).
-EMAIL_EVENT_TYPES = {"callback.created", "callback.assigned", "callback.done", "test"}
+EMAIL_EVENT_TYPES = {"callback.created", "callback.assigned", "callback.done", "budget.reached", "test"}
 
 # Receivers may paste a body into HTML or a <script>: these never appear raw (JSON stays equivalent).
 _ESCAPES = {

@@ -74,6 +74,9 @@ def compose(event_type: str, body: str) -> tuple[str, str]:
         ("Call", data.get("call_id")),
         ("Conversation", data.get("conversation_id")),
         ("Message", data.get("message")),
+        ("Budget (USD)", data.get("budget_usd")),
+        ("Spent this month (USD)", data.get("spent_usd")),
+        ("Calls waiting", data.get("waiting_calls")),
     ]
     lines += [f"{label}: {value}" for label, value in fields if value not in (None, "")]
     return subject, "\n".join(lines) + "\n"

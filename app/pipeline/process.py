@@ -15,6 +15,7 @@ from ..models import Call, utcnow
 from ..notifications import notify_call_processed
 from ..providers import ProviderError, get_providers
 from .heartbeat import Heartbeat
+from .holds import hold_call, hold_reason
 from .steps import STEPS
 
 log = logging.getLogger("calldesk.pipeline")
@@ -35,7 +36,13 @@ def claim(call_id: int) -> bool:
             Call.id == call_id,
             or_(Call.status == "queued", (Call.status == "processing") & (Call.heartbeat_at < stale)),
         )
-        .values(status="processing", attempts=Call.attempts + 1, heartbeat_at=now, last_attempt_at=now)
+        .values(
+            status="processing",
+            attempts=Call.attempts + 1,
+            heartbeat_at=now,
+            last_attempt_at=now,
+            waiting_for=None,
+        )
     )
     db.session.commit()
     return result.rowcount == 1
@@ -71,6 +78,9 @@ def process_call(call_id: int) -> str:
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
+        wait = hold_reason(exc)  # budget spent or a provider's rate limit: wait, not a failure
+        if wait is not None:
+            return hold_call(call_id, *wait)
         return _record_failure(call_id, step_name, exc)
     notify_call_processed(call)  # outside the try: its failure must never fail the call
     return "processed"

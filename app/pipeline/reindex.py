@@ -9,7 +9,8 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..models import Call
 from ..providers import get_providers
-from ..services import vectors
+from ..providers import usage as provider_usage
+from ..services import costs, vectors
 from .steps import embedding_text
 
 log = logging.getLogger("calldesk.reindex")
@@ -42,7 +43,10 @@ def reindex(everything: bool = False, tenant_id: int | None = None, batch_size: 
         batch = db.session.execute(stmt.limit(batch_size)).scalars().all()
         if not batch:
             return done
-        embedded = providers.embedder.embed([embedding_text(c) for c in batch])
+        texts = [embedding_text(c) for c in batch]
+        with provider_usage.collect() as used:
+            embedded = providers.embedder.embed(texts)
+        costs.record_shared(batch, "reindex", used, [len(t) for t in texts])
         for call, vector in zip(batch, embedded, strict=True):
             vectors.set_embedding(call, vector, providers.embedder.model)
         vectors.index_calls(batch, providers.vectors)

@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Call, Tenant, utcnow
 from ..providers import Providers
 from ..providers.base import AnalysisRequest, Turn
-from ..services import callbacks, vectors
+from ..services import budget, callbacks, costs, vectors
 
 EMBED_TEXT_LIMIT = 24_000  # characters; the embedder cuts further to its own token budget
 
@@ -16,6 +16,7 @@ def analyse(call: Call, providers: Providers) -> bool:
     if call.analysed_at is not None:
         return False
     tenant = db.session.get(Tenant, call.tenant_id)
+    budget.require_room(tenant)  # the first paid step: a spent budget holds the call here, unpaid
     meta = dict(call.call_metadata or {})
     el_summary = (call.elevenlabs_analysis or {}).get("transcript_summary")
     if el_summary:
@@ -24,8 +25,10 @@ def analyse(call: Call, providers: Providers) -> bool:
         turns=[Turn(**t) for t in call.transcript or []],
         metadata=meta,
         instructions=(tenant.analysis_instructions or None) if tenant else None,
+        output_language=(tenant.summary_language or "en") if tenant else "en",
     )
-    result = providers.llm.analyse(request)
+    with costs.metered(call.tenant_id, call.id, "analyse"):
+        result = providers.llm.analyse(request)
     call.summary = result.summary
     call.callback_needed = result.callback_needed
     call.callback_reason = result.callback_reason if result.callback_needed else None
@@ -79,7 +82,8 @@ def embed(call: Call, providers: Providers) -> bool:
     model = providers.embedder.model
     if call.embedded_at is not None and call.embedding_model == model:
         return False
-    [vector] = providers.embedder.embed([embedding_text(call)])
+    with costs.metered(call.tenant_id, call.id, "embed"):
+        [vector] = providers.embedder.embed([embedding_text(call)])
     vectors.set_embedding(call, vector, model)
     return True
 

@@ -12,6 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field
 AGENT_ROLES = frozenset({"agent", "assistant", "ai", "bot", "system_agent"})
 USER_ROLES = frozenset({"user", "caller", "customer", "human", "client"})
 
+# English names of the languages the app names in prompts and pages (ISO 639-1 codes).
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "de": "German",
+    "fr": "French",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+}
+
 
 def canonical_role(raw: str | None) -> str:
     """ "agent" or "user" for a known role name (any case), else the name as given (or "unknown")."""

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import math
+import random
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import httpx2
 import openai
 import pydantic
 
-from app.providers.errors import ProviderConfigError, ProviderError
+from app.providers.errors import ProviderConfigError, ProviderError, RateLimited
+from app.providers.ratelimit import RateLimiter
+
+T = TypeVar("T")
 
 PROVIDER = "openai"
 
 # Statuses worth another try later. The SDK already retried them `max_retries` times with its
-# own backoff; a ProviderError(retryable=True) hands the next layer (the job queue) the rest.
+# own backoff (429s: see RateLimitedClient); a ProviderError(retryable=True) hands the next layer
+# (the job queue) the rest.
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 # OpenAI echoes a masked key in 401 messages ("Incorrect API key provided: sk-abc***xyz").
@@ -31,13 +38,27 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
+class RateLimitedClient(openai.OpenAI):
+    """The SDK client, except that a 429 comes straight back instead of being retried in place.
+
+    The SDK still retries timeouts, connection errors, 408/409 and 5xx with its own backoff. A 429
+    is handled by `send()`: its Retry-After pauses the operation for every process (the shared
+    limiter), so the workers that were not told do not stampede into the same wall.
+    """
+
+    def _should_retry(self, response: httpx2.Response) -> bool:
+        if response.status_code == 429:
+            return False
+        return super()._should_retry(response)
+
+
 def build_openai_client(
     api_key: str, base_url: str | None, timeout: float, max_retries: int
 ) -> openai.OpenAI:
-    """One configured `openai.OpenAI`; the SDK's own retries (with backoff) stay on."""
+    """One configured client; the SDK's own retries (with backoff) stay on, except for 429s."""
     if not api_key:
         raise ProviderConfigError("OPENAI_API_KEY is not set", provider=PROVIDER)
-    return openai.OpenAI(
+    return RateLimitedClient(
         api_key=api_key,
         base_url=base_url or None,
         # `timeout` bounds each attempt; connecting should never take long.
@@ -120,11 +141,68 @@ def map_openai_error(exc: Exception, secret: str | None = None) -> ProviderError
     )
 
 
+def retry_after(exc: openai.APIStatusError) -> float | None:
+    """Seconds the server asked us to wait (retry-after-ms, or retry-after in seconds), if it said."""
+    headers = exc.response.headers if exc.response is not None else {}
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        try:
+            value = float(headers.get(name, ""))
+        except ValueError:
+            continue
+        if math.isfinite(value) and value >= 0:
+            return value / divisor
+    return None
+
+
+def _quota_exhausted(exc: openai.RateLimitError) -> bool:
+    return "insufficient_quota" in (exc.code, exc.type)
+
+
+def send(
+    limiter: RateLimiter,
+    operation: str,
+    estimate: int,
+    request: Callable[[], T],
+    *,
+    tries: int,
+    account: Callable[[T], int | None],
+) -> T:
+    """Send one request in its turn under the shared limit; a 429 pauses everyone and goes again.
+
+    After `tries` 429s in a row, or when the next turn is further away than the limiter waits,
+    RateLimited sends the work back to the queue for later (not a failed attempt). An account out
+    of credit (insufficient_quota) is an error, not a wait. `account(reply)` reports the reply's
+    usage and returns its tokens, which correct the estimate reserved in the tokens-per-minute limit.
+    """
+    for attempt in range(max(tries, 1)):
+        limiter.acquire(operation, estimate)
+        try:
+            response = request()
+        except openai.RateLimitError as exc:
+            if _quota_exhausted(exc):
+                raise
+            backoff = min(0.5 * 2**attempt, 8.0) * (1 - 0.25 * random.random())  # noqa: S311
+            delay = retry_after(exc)
+            delay = backoff if delay is None else delay
+            limiter.pause(operation, delay)
+            if attempt == tries - 1:
+                detail = map_openai_error(exc).args[0]
+                raise RateLimited(operation, max(delay, 1.0), provider=PROVIDER, detail=detail) from exc
+            continue
+        used = account(response)
+        if used is not None:
+            limiter.settle(operation, estimate, used)
+        return response
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 class OpenAIClientOwner:
     """What both OpenAI providers do with the client they hold (`_client`, `_api_key`, `model`)."""
 
     _client: openai.OpenAI
     _api_key: str
+    _limiter: RateLimiter
+    _tries: int
     model: str
 
     def close(self) -> None:

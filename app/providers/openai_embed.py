@@ -6,6 +6,7 @@ import math
 
 import openai
 
+from app.providers import usage
 from app.providers.errors import ProviderConfigError
 from app.providers.openai_common import (
     PROVIDER,
@@ -13,7 +14,9 @@ from app.providers.openai_common import (
     build_openai_client,
     invalid_output,
     map_openai_error,
+    send,
 )
+from app.providers.ratelimit import RateLimiter
 
 MAX_INPUTS_PER_REQUEST = 2048  # API limit
 MAX_TOKENS_PER_REQUEST = 250_000  # API limit is 300k; estimates are rough, keep a margin
@@ -57,6 +60,7 @@ class OpenAIEmbedder(OpenAIClientOwner):
         timeout: float = 30.0,
         max_retries: int = 2,
         client: openai.OpenAI | None = None,
+        limiter: RateLimiter | None = None,
     ):
         if dimensions <= 0:
             raise ProviderConfigError(
@@ -66,6 +70,8 @@ class OpenAIEmbedder(OpenAIClientOwner):
         self.dimensions = dimensions
         self._api_key = api_key
         self._client = client or build_openai_client(api_key, base_url, timeout, max_retries)
+        self._limiter = limiter or RateLimiter()
+        self._tries = max_retries + 1
 
     @property
     def sends_dimensions(self) -> bool:
@@ -97,8 +103,16 @@ class OpenAIEmbedder(OpenAIClientOwner):
 
     def _embed_batch(self, batch: list[str]) -> list[list[float]]:
         extra = {"dimensions": self.dimensions} if self.sends_dimensions else {}
+        estimate = sum(embedding_tokens(text) for text in batch)
         try:
-            response = self._client.embeddings.create(model=self.model, input=batch, **extra)
+            response = send(
+                self._limiter,
+                "embeddings",
+                estimate,
+                lambda: self._client.embeddings.create(model=self.model, input=batch, **extra),
+                tries=self._tries,
+                account=self._report,
+            )
         except openai.OpenAIError as exc:
             raise map_openai_error(exc, self._api_key) from exc
         except ValueError as exc:  # the SDK's "No embedding data received"
@@ -117,3 +131,13 @@ class OpenAIEmbedder(OpenAIClientOwner):
                 )
             vectors.append(vector)
         return vectors
+
+    def _report(self, response) -> int | None:
+        """Report the request's `usage` (embeddings bill prompt tokens only); returns the count."""
+        counts = getattr(response, "usage", None)
+        if counts is None:
+            return None
+        tokens = int(counts.prompt_tokens or 0)
+        model = getattr(response, "model", None) or self.model
+        usage.report(usage.Usage("embeddings", PROVIDER, model, tokens))
+        return tokens

@@ -7,15 +7,19 @@ from datetime import UTC, datetime
 import openai
 import pydantic
 
-from app.providers.base import Analysis, AnalysisRequest, Turn
+from app.providers import usage
+from app.providers.base import LANGUAGE_NAMES, Analysis, AnalysisRequest, Turn
 from app.providers.delimiting import neutralise_tags, one_line
 from app.providers.openai_common import (
+    PROVIDER,
     OpenAIClientOwner,
     build_openai_client,
     estimate_tokens,
     invalid_output,
     map_openai_error,
+    send,
 )
+from app.providers.ratelimit import RateLimiter
 
 __all__ = ["OpenAIAnalyser", "build_openai_client", "fit_lines", "render_turns"]
 
@@ -42,18 +46,8 @@ unless the company's guidance asks otherwise. Keep callback_requested_time and c
 Fields:
 {fields}"""
 
+REPLY_TOKENS_ESTIMATE = 300  # an Analysis in JSON; the real count corrects the shared limit after
 GUIDANCE_HEADING = "Additional guidance from the company (cannot change the output format or the rules above)"
-
-
-LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Spanish",
-    "de": "German",
-    "fr": "French",
-    "it": "Italian",
-    "pt": "Portuguese",
-    "nl": "Dutch",
-}
 
 
 def output_language_rule(code: str | None) -> str:
@@ -199,11 +193,14 @@ class OpenAIAnalyser(OpenAIClientOwner):
         max_retries: int = 2,
         max_transcript_tokens: int = 6000,
         client: openai.OpenAI | None = None,
+        limiter: RateLimiter | None = None,
     ):
         self.model = model
         self.max_transcript_tokens = max_transcript_tokens
         self._api_key = api_key
         self._client = client or build_openai_client(api_key, base_url, timeout, max_retries)
+        self._limiter = limiter or RateLimiter()
+        self._tries = max_retries + 1
 
     def build_messages(self, request: AnalysisRequest) -> list[dict]:
         """The system and user messages for one analysis (public for tests and previews)."""
@@ -225,10 +222,21 @@ class OpenAIAnalyser(OpenAIClientOwner):
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def analyse(self, request: AnalysisRequest) -> Analysis:
+        messages = self.build_messages(request)
+        estimate = sum(estimate_tokens(m["content"]) for m in messages) + REPLY_TOKENS_ESTIMATE
         try:
-            completion = self._client.chat.completions.parse(
-                model=self.model, messages=self.build_messages(request), response_format=Analysis
+            raw = send(
+                self._limiter,
+                "chat",
+                estimate,
+                lambda: self._client.chat.completions.with_raw_response.parse(
+                    model=self.model, messages=messages, response_format=Analysis
+                ),
+                tries=self._tries,
+                account=self._report,
             )
+            # Parsed only now: the tokens above are paid for whatever the reply turns out to hold.
+            completion = raw.parse()
         except (openai.OpenAIError, pydantic.ValidationError) as exc:
             raise map_openai_error(exc, self._api_key) from exc
         if not completion.choices:
@@ -239,6 +247,20 @@ class OpenAIAnalyser(OpenAIClientOwner):
         if message.parsed is None:
             raise invalid_output("the reply has no content")
         return _tidy(message.parsed)
+
+    def _report(self, raw) -> int | None:
+        """Report the reply's `usage` (prompt and completion tokens); returns their sum."""
+        try:
+            body = raw.http_response.json()
+        except ValueError:
+            return None
+        counts = body.get("usage") if isinstance(body, dict) else None
+        if not isinstance(counts, dict):
+            return None
+        prompt, completion = int(counts.get("prompt_tokens") or 0), int(counts.get("completion_tokens") or 0)
+        model = body.get("model") if isinstance(body.get("model"), str) else self.model
+        usage.report(usage.Usage("chat", PROVIDER, model or self.model, prompt, completion))
+        return prompt + completion
 
 
 def _tidy(analysis: Analysis) -> Analysis:

@@ -9,6 +9,9 @@ Notes on the pinecone 10 SDK, read in its source:
 - `timeout` bounds one attempt, so a dead host costs up to about 4 x timeout plus backoff.
 - `upsert(..., batch_size=N)` never raises on a failed batch (it reports it in the response), so
   this store batches itself and sends single requests, which do raise.
+- Upserts and queries take their turn in the shared limit (PINECONE_MAX_RPM, app/providers/
+  ratelimit.py) first. A 429 that outlasts the SDK's own retries pauses the operation for every
+  process (its Retry-After, at least RATE_LIMIT_PAUSE_S) and sends the call back to the queue for later.
 """
 
 from __future__ import annotations
@@ -36,13 +39,15 @@ from pinecone.errors.exceptions import (
 )
 
 from app.providers.base import VectorMatch, VectorRecord
-from app.providers.errors import ProviderConfigError, ProviderError
+from app.providers.errors import ProviderConfigError, ProviderError, RateLimited
+from app.providers.ratelimit import RateLimiter
 
 PROVIDER = "pinecone"
 UPSERT_BATCH = 100
 DELETE_BATCH = 1000  # API limit for ids per delete
 QUERY_TOP_K_MAX = 10_000
 RETRYABLE_STATUSES = frozenset({408, 429})
+RATE_LIMIT_PAUSE_S = 5.0  # at least, after a 429 that outlasted the SDK's own retries
 
 
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -123,8 +128,10 @@ class PineconeStore:
         controller_host: str | None = None,
         index: Any = None,
         timeout: float = 10.0,
+        limiter: RateLimiter | None = None,
     ):
         self.index_name = index_name
+        self._limiter = limiter or RateLimiter()
         self._index = index
         self._owns_index = index is None
         self._index_host = index_host
@@ -183,7 +190,11 @@ class PineconeStore:
                 if metadata:
                     vector["metadata"] = metadata
                 vectors.append(vector)
-            self._call("upsert", lambda v=vectors: self.index.upsert(vectors=v, namespace=namespace))
+            self._call(
+                "upsert",
+                lambda v=vectors: self.index.upsert(vectors=v, namespace=namespace),
+                limit="vector_upsert",
+            )
 
     def query(self, namespace: str, vector: list[float], top_k: int) -> list[VectorMatch]:
         if top_k <= 0:
@@ -196,6 +207,7 @@ class PineconeStore:
                 namespace=namespace,
                 include_metadata=True,
             ),
+            limit="vector_query",
         )
         return [
             VectorMatch(id=match.id, score=float(match.score or 0.0), metadata=dict(match.metadata or {}))
@@ -237,8 +249,18 @@ class PineconeStore:
             if close is not None:
                 close()
 
-    def _call(self, action: str, operation):
+    def _call(self, action: str, operation, limit: str | None = None):
+        if limit is not None:
+            self._limiter.acquire(limit)
         try:
             return operation()
+        except RateLimitError as exc:
+            if limit is None:
+                raise map_pinecone_error(exc, action) from exc
+            # The SDK has already retried (and backed off) 3 times: wait at least a few seconds more.
+            delay = max(exc.retry_after or 0.0, RATE_LIMIT_PAUSE_S)
+            self._limiter.pause(limit, delay)
+            detail = map_pinecone_error(exc, action).args[0]
+            raise RateLimited(limit, delay, provider=PROVIDER, detail=detail) from exc
         except (PineconeError, httpx.HTTPError) as exc:
             raise map_pinecone_error(exc, action) from exc

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Call
+from .costs import detach_call
 from .jobs import RetryResult, forget_job, redis_conn, retry_calls
 from .vectors import delete_vector
 
@@ -38,5 +39,6 @@ def delete_call(call: Call) -> None:
     delete_vector(call)
     with contextlib.suppress(RedisError):  # a job left behind finds no call and does nothing
         forget_job(call.id, redis_conn())
+    detach_call(call.id)  # its usage stays: the month's spend counts it
     db.session.delete(call)
     db.session.commit()

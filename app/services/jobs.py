@@ -20,11 +20,16 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Call, utcnow
+from .budget import release_waiting_calls
 
 log = logging.getLogger(__name__)
 
 JOB_FUNC = "app.pipeline.process.process_call"
 LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+# Calls held for a spent budget have no job on purpose: release_waiting_calls() sends them on.
+NOT_HELD_FOR_BUDGET = or_(Call.waiting_for.is_(None), Call.waiting_for != "budget")
 
 
 def job_id(call_id: int) -> str:
@@ -111,6 +116,7 @@ def sweep(connection: Redis | None = None, limit: int = 500) -> int:
     committed at once: a worker may claim a call the moment its job is enqueued, and must not be
     overwritten. Raises RedisError when Redis cannot be reached (what was done until then stays done).
     """
+    release_waiting_calls()  # held for a budget that has room again: enqueued below with the rest
     conn = connection or redis_conn()
     return _sweep_by_database(conn, limit) + _sweep_lost_jobs(conn, limit)
 
@@ -123,7 +129,11 @@ def _sweep_by_database(connection: Redis, limit: int) -> int:
     stale_before = now - timedelta(seconds=cfg["STALE_PROCESSING_S"])
     lost_before = now - timedelta(seconds=cfg["REQUEUE_QUEUED_AFTER_S"])
     stale = (Call.status == "processing") & (Call.heartbeat_at < stale_before)
-    waiting = (Call.status == "queued") & or_(Call.enqueued_at.is_(None), Call.enqueued_at < lost_before)
+    waiting = (
+        (Call.status == "queued")
+        & or_(Call.enqueued_at.is_(None), Call.enqueued_at < lost_before)
+        & NOT_HELD_FOR_BUDGET
+    )
     rows = db.session.execute(
         select(Call.id, Call.status).where(or_(stale, waiting)).order_by(Call.id).limit(limit)
     ).all()
@@ -156,6 +166,7 @@ def _sweep_lost_jobs(connection: Redis, page_size: int) -> int:
             db.session.execute(
                 select(Call.id)
                 .where(Call.status == "queued", Call.enqueued_at.is_not(None), Call.id > after)
+                .where(NOT_HELD_FOR_BUDGET)
                 .order_by(Call.id)
                 .limit(page_size)
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..models import Call
 from ..providers import get_providers
+from .costs import metered
 from .vectors import nearest_calls, unpack
 
 MAX_QUERY = 500
@@ -14,7 +15,8 @@ def search_calls(tenant_id: int, query: str, limit: int = 20) -> list[tuple[Call
     query = query.strip()[:MAX_QUERY]
     if not query:
         return []
-    [vector] = get_providers().embedder.embed([query])
+    with metered(tenant_id, None, "search", commit=True):  # the query's embedding is paid for too
+        [vector] = get_providers().embedder.embed([query])
     if not any(vector):
         return []  # nothing the embedder could read (offline: no known words)
     return nearest_calls(tenant_id, vector, limit)

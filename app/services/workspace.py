@@ -8,6 +8,17 @@ from sqlalchemy.exc import IntegrityError
 from .. import secrets_box
 from ..extensions import db
 from ..models import Agent, Tenant
+from ..providers.base import LANGUAGE_NAMES
+
+# What summaries can be written in: the languages the offline analyser writes (OpenAI writes them
+# all), or "auto", the language the caller spoke.
+SUMMARY_LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish (español)"),
+    ("de", "German (Deutsch)"),
+    ("fr", "French (français)"),
+    ("auto", "The language the caller spoke"),
+]
 
 
 class AgentTaken(ValueError):
@@ -50,6 +61,22 @@ def set_webhook_secret(tenant: Tenant, secret: str | None) -> None:
 def set_analysis_instructions(tenant: Tenant, text: str | None) -> None:
     tenant.analysis_instructions = (text or "").strip() or None
     db.session.commit()
+
+
+def set_summary_language(tenant: Tenant, code: str) -> None:
+    """Summaries of calls processed from now on are written in `code` ("auto": the caller's)."""
+    if code not in dict(SUMMARY_LANGUAGES):
+        raise ValueError(f"unsupported summary language {code!r}")
+    tenant.summary_language = code
+    db.session.commit()
+
+
+def language_name(code: str | None) -> str:
+    """ "Spanish (es)" for a code the app knows, the code itself otherwise."""
+    if not code:
+        return "—"
+    name = LANGUAGE_NAMES.get(code.lower()[:2])
+    return f"{name} ({code})" if name else code
 
 
 def set_timezone(tenant: Tenant, zone: str, phone_region: str | None) -> None:

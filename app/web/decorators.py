@@ -18,3 +18,15 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def owner_required(view):
+    """Only the workspace's owners: what commits its money (the AI budget)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.role != "owner":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

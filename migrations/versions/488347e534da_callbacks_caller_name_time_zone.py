@@ -1,7 +1,7 @@
 """callbacks and their timeline, missed calls, caller name, workspace time zone and phone region
 
 Revision ID: 488347e534da
-Revises: dc66f4fd928b
+Revises: 6bbbc6b10e21
 Create Date: 2026-11-29 07:21:57.451648
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '488347e534da'
-down_revision = 'dc66f4fd928b'
+down_revision = '6bbbc6b10e21'
 branch_labels = None
 depends_on = None
 

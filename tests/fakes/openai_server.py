@@ -5,6 +5,9 @@
         server.fail_next(429)                 # next request: HTTP 429, then normal again
         server.reply_next_raw("not json")     # next chat reply carries this content
         server.requests[-1]["json"]           # what the SDK sent
+        server.requests[-1]["at"]             # when it arrived (time.time())
+        server.usage = {"prompt_tokens": 1200, "completion_tokens": 80, "embedding_tokens": 40}
+                                              # the usage every reply reports from now on
 
 `FakeServer` (the shared machinery, also used by the Pinecone fake) runs a stdlib
 ThreadingHTTPServer on 127.0.0.1:<free port> in a daemon thread, records every request and
@@ -191,6 +194,7 @@ class FakeServer:
         parts = urlsplit(handler.path)
         headers = {k.lower(): v for k, v in handler.headers.items()}
         record = {
+            "at": time.time(),
             "method": handler.command,
             "path": parts.path,
             "query": parse_qs(parts.query),
@@ -333,6 +337,8 @@ class FakeOpenAI(FakeServer):
         self.analysis_fn = analysis_fn or default_analysis
         self.embed_fn = embed_fn or hashed_embedding
         self.reverse_embedding_order = False  # answer embeddings last index first
+        # When set, every reply reports these token counts (else: estimates from the text).
+        self.usage: dict[str, int] | None = None
         self._counter = 0
 
     @property
@@ -364,6 +370,10 @@ class FakeOpenAI(FakeServer):
 
     def chat_requests(self) -> list[dict]:
         return [r["json"] for r in self.requests_to("/v1/chat/completions", "POST")]
+
+    def chat_times(self) -> list[float]:
+        """Arrival times (time.time()) of the chat requests, in order."""
+        return [r["at"] for r in self.requests_to("/v1/chat/completions", "POST")]
 
     def embedding_requests(self) -> list[dict]:
         return [r["json"] for r in self.requests_to("/v1/embeddings", "POST")]
@@ -436,6 +446,9 @@ class FakeOpenAI(FakeServer):
                 finish = shaped.text
         prompt_tokens = sum(estimate_tokens(str(m.get("content") or "")) for m in req["messages"])
         completion_tokens = estimate_tokens(content or refusal or "")
+        if self.usage is not None:
+            prompt_tokens = self.usage.get("prompt_tokens", prompt_tokens)
+            completion_tokens = self.usage.get("completion_tokens", completion_tokens)
         return Reply(
             200,
             {
@@ -510,6 +523,8 @@ class FakeOpenAI(FakeServer):
         if self.reverse_embedding_order:
             data.reverse()
         tokens = sum(estimate_tokens(text) for text in inputs)
+        if self.usage is not None:
+            tokens = self.usage.get("embedding_tokens", tokens)
         return Reply(
             200,
             {
