@@ -23,7 +23,7 @@ from ..providers import get_providers
 from ..providers.base import VectorRecord
 from ..services.accounts import normalize_email
 from ..services.vectors import namespace_for, vector_id_for
-from .calls import Maker, Seeded
+from .calls import FAILED_EVERY, Maker, Seeded
 from .phrases import LANGUAGES
 from .scenarios import RARE_CALLS
 from .vectors import Templates
@@ -136,7 +136,8 @@ def seed_calls(email: str, count: int, seed: int | None = None, echo: Callable[[
     tally: Counter = Counter()
     for start in range(0, count, BATCH):
         batch = [
-            maker.make(f"seed-{run}-{i:07d}", i in rare) for i in range(start, min(start + BATCH, count))
+            maker.make(f"seed-{run}-{i:07d}", i in rare, i % FAILED_EVERY == FAILED_EVERY // 2)
+            for i in range(start, min(start + BATCH, count))
         ]
         _write(batch, templates.vectors(batch), providers.vectors, providers.embedder.model)
         tally.update(_count(batch))

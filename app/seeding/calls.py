@@ -12,7 +12,7 @@ from . import phrases as P
 from .scenarios import RARE_LINE, SCENARIOS, Scenario
 
 DAYS = 90  # started_at spreads over the last 90 days
-FAILED_SHARE = 0.015
+FAILED_EVERY = 67  # one call in 67 (1.5 %) failed, at fixed places: even 50 calls have one
 FAILURES = (
     ("analyse", "OpenAI: rate limit reached (429) after 3 attempts"),
     ("analyse", "OpenAI: request timed out after 3 attempts"),
@@ -67,7 +67,7 @@ class Maker:
         started = day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
         return started if started < self.now else started - timedelta(days=1)
 
-    def make(self, conversation_id: str, rare: bool = False) -> Seeded:
+    def make(self, conversation_id: str, rare: bool = False, failed: bool = False) -> Seeded:
         rng = self.rng
         caller = rng.choice(self.regulars) if rng.random() < 0.1 else rng.choice(self.callers)
         lang, index = caller.language, rng.choices(range(len(SCENARIOS)), self.scenario_weights)[0]
@@ -120,7 +120,7 @@ class Maker:
         done = call["created_at"] + timedelta(seconds=rng.uniform(2, 40))
         call.update(enqueued_at=call["created_at"], last_attempt_at=done, processed_at=done, analysed_at=done)
         seeded = Seeded(call, index, lang, rare)
-        if not rare and rng.random() < FAILED_SHARE:  # the rare calls must be findable
+        if failed and not rare:  # the rare calls must be findable
             self._fail(call)
         elif wants_callback:
             self._callback(seeded, when)
@@ -175,7 +175,7 @@ class Maker:
         created = call["processed_at"]
         due = created + timedelta(hours=when[1]) if when[1] is not None else created
         age_days = (self.now - created).total_seconds() / 86400
-        finished = rng.random() < (0.93 if age_days > 3 else 0.4)
+        finished = rng.random() < (0.95 if age_days > 14 else 0.8 if age_days > 3 else 0.35)
         assignee = rng.choice(self.users) if self.users and (finished or rng.random() < 0.6) else None
         done_at = min(created + timedelta(hours=rng.uniform(0.3, 60)), self.now) if finished else None
         seeded.callback = {
