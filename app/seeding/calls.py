@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..models.callback import OUTCOMES
+from ..providers.offline_time_resolve import resolve_time
+from ..services.timezones import zone_of
 from . import phrases as P
 from .scenarios import RARE_LINE, SCENARIOS, Scenario
 
@@ -46,10 +48,9 @@ class Maker:
     """Makes calls for one workspace: its agents, its users (assignees) and a pool of callers of
     which some call again and again."""
 
-    def __init__(
-        self, rng: random.Random, tenant_id: int, agents: list, users: list, now: datetime, count: int
-    ):
-        self.rng, self.tenant_id, self.agents, self.users, self.now = rng, tenant_id, agents, users, now
+    def __init__(self, rng: random.Random, tenant, agents: list, users: list, now: datetime, count: int):
+        self.rng, self.tenant_id, self.agents, self.users, self.now = rng, tenant.id, agents, users, now
+        self.zone = zone_of(tenant)
         self.callers = [self._caller() for _ in range(max(5, int(count * 0.6)))]
         self.regulars = self.callers[: max(2, len(self.callers) // 200)]
         self.scenario_weights = [s.weight for s in SCENARIOS]
@@ -61,10 +62,12 @@ class Maker:
         return Caller(name, P.PHONE_PREFIX[language] + f"{rng.randrange(10**6):06d}", language)
 
     def _started(self) -> datetime:
+        """A moment of the last DAYS days, mostly in the workspace's business hours."""
         rng = self.rng
-        day = self.now - timedelta(days=rng.random() * DAYS)
+        day = (self.now - timedelta(days=rng.random() * DAYS)).astimezone(self.zone)
         hour = rng.choices(range(24), HOUR_WEIGHTS)[0]
-        started = day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
+        local = day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
+        started = local.astimezone(UTC)
         return started if started < self.now else started - timedelta(days=1)
 
     def make(self, conversation_id: str, rare: bool = False, failed: bool = False) -> Seeded:
@@ -76,7 +79,7 @@ class Maker:
         started = self._started()
         wants_callback = rng.random() < scenario.callback_rate
         when = rng.choice(P.WHEN[lang]) if wants_callback else None
-        turns = self._turns(scenario, caller, when, rare)
+        turns = self._turns(scenario, caller, wants_callback, when, rare)
         duration = round(turns[-1]["t"] + rng.uniform(3, 12), 1)
         sentiment = rng.choices(("positive", "neutral", "negative"), scenario.sentiments)[0]
         summary = scenario.summary.format(name=caller.name)
@@ -110,7 +113,7 @@ class Maker:
             "summary": summary,
             "callback_needed": wants_callback,
             "callback_reason": scenario.reason if wants_callback else None,
-            "callback_requested_time": when[0] if when else None,
+            "callback_requested_time": when,
             "callback_urgent": wants_callback and rng.random() < scenario.urgent_rate,
             "sentiment": sentiment,
             "topics": list(scenario.topics),
@@ -126,19 +129,20 @@ class Maker:
             self._callback(seeded, when)
         return seeded
 
-    def _turns(self, scenario: Scenario, caller: Caller, when, rare: bool) -> list[dict]:
+    def _turns(self, scenario: Scenario, caller: Caller, callback: bool, when, rare: bool) -> list[dict]:
         rng, lang = self.rng, caller.language
         street = rng.choice(P.STREETS[lang])
         lines = [("agent", rng.choice(P.GREETINGS[lang]))]
         lines += [("user", text) for text in scenario.caller[lang]]
         lines.append(("agent", scenario.agent[lang]))
-        for ask, answer in rng.choices(P.SMALL_TALK[lang], k=rng.randint(2, 10)):
+        talk = P.SMALL_TALK[lang]
+        for ask, answer in rng.sample(talk, rng.randint(1, len(talk))):
             lines += [("agent", ask), ("user", answer.format(name=caller.name, street=street))]
         if rare:
             lines.append(("user", RARE_LINE))
-        if when:
-            ask, confirm = P.CALLBACK_ASK[lang]
-            lines += [("user", ask.format(when=when[0])), ("agent", confirm.format(when=when[0]))]
+        if callback:
+            ask, confirm = P.CALLBACK_ASK[lang] if when else P.CALLBACK_PLAIN[lang]
+            lines += [("user", ask.format(when=when)), ("agent", confirm.format(when=when))]
         for ask, answer in P.GOODBYES[lang]:
             lines += [("agent", ask), ("user", answer)]
         turns, t = [], 0.0
@@ -173,21 +177,33 @@ class Maker:
     def _callback(self, seeded: Seeded, when) -> None:
         rng, call = self.rng, seeded.call
         created = call["processed_at"]
-        due = created + timedelta(hours=when[1]) if when[1] is not None else created
+        due = resolve_time(when, call["started_at"], self.zone) if when else None
         age_days = (self.now - created).total_seconds() / 86400
-        finished = rng.random() < (0.95 if age_days > 14 else 0.8 if age_days > 3 else 0.35)
+        urgent = call["callback_urgent"]
+        # A backlog as a desk has one: most of the last days' still open, a few old ones forgotten,
+        # urgent ones done within hours.
+        finished = rng.random() < (
+            (0.99 if age_days > 0.5 else 0.5)
+            if urgent
+            else 0.98
+            if age_days > 14
+            else 0.9
+            if age_days > 3
+            else 0.5
+        )
         assignee = rng.choice(self.users) if self.users and (finished or rng.random() < 0.6) else None
-        done_at = min(created + timedelta(hours=rng.uniform(0.3, 60)), self.now) if finished else None
+        hours = rng.uniform(0.3, 4) if urgent else rng.uniform(0.3, 60)
+        done_at = min(created + timedelta(hours=hours), self.now) if finished else None
         seeded.callback = {
             "tenant_id": self.tenant_id,
             "source": "analysis",
             "reason": call["callback_reason"],
-            "requested_time": when[0],
-            "due_at": due,
-            "due_resolved": when[1] is not None,
+            "requested_time": when,
+            "due_at": due or created,
+            "due_resolved": due is not None,
             "caller_number": call["caller_number"],
             "caller_name": call["caller_name"],
-            "priority": "urgent" if call["callback_urgent"] else "normal",
+            "priority": "urgent" if urgent else "normal",
             "assignee_id": assignee.id if assignee else None,
             "state": "done" if finished else "open",
             "outcome": rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0] if finished else None,

@@ -87,12 +87,18 @@ CALLBACK_ASK = {
     "de": ("Können Sie mich bitte {when} zurückrufen?", "Natürlich, wir rufen Sie {when} zurück."),
     "fr": ("Pouvez-vous me rappeler {when} ?", "Bien sûr, nous vous rappellerons {when}."),
 }
-# (as said, hours after the call it falls due; None: as soon as possible)
+# As said; None: the caller named no time (CALLBACK_PLAIN).
 WHEN = {
-    "en": [("tomorrow morning", 20), ("this afternoon", 4), ("on Monday", 72), ("as soon as possible", None)],
-    "es": [("mañana por la mañana", 20), ("esta tarde", 4), ("el lunes", 72), ("lo antes posible", None)],
-    "de": [("morgen früh", 20), ("heute Nachmittag", 4), ("am Montag", 72), ("so schnell wie möglich", None)],
-    "fr": [("demain matin", 20), ("cet après-midi", 4), ("lundi", 72), ("dès que possible", None)],
+    "en": ["tomorrow morning", "this afternoon", "on Monday", "as soon as possible", None],
+    "es": ["mañana por la mañana", "esta tarde", "el lunes", "lo antes posible", None],
+    "de": ["morgen früh", "heute Nachmittag", "am Montag", "so schnell wie möglich", None],
+    "fr": ["demain matin", "cet après-midi", "lundi", "dès que possible", None],
+}
+CALLBACK_PLAIN = {
+    "en": ("Could someone call me back about it?", "Of course, someone will call you back."),
+    "es": ("¿Me podría llamar alguien para esto?", "Por supuesto, alguien le llamará."),
+    "de": ("Kann mich deswegen jemand zurückrufen?", "Natürlich, jemand ruft Sie zurück."),
+    "fr": ("Quelqu'un peut-il me rappeler à ce sujet ?", "Bien sûr, quelqu'un vous rappellera."),
 }
 GOODBYES = {
     "en": [
