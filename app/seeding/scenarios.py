@@ -39,7 +39,7 @@ SCENARIOS = (
         "an engineer visit was discussed.",
         "Boiler broken, no heating: arrange an engineer visit.",
         0.35,
-        0.3,
+        0.15,
         (0.1, 0.4, 0.5),
         {
             "en": (
@@ -73,7 +73,7 @@ SCENARIOS = (
         "{name} reported water leaking under the kitchen sink; a plumber visit was arranged.",
         "Water leak under the sink: confirm the plumber visit.",
         0.3,
-        0.35,
+        0.15,
         (0.1, 0.5, 0.4),
         {
             "en": ("There's water leaking under my kitchen sink.", "The cupboard under the sink is soaked."),
@@ -211,7 +211,7 @@ SCENARIOS = (
     ),
     Scenario(
         "hours",
-        0.12,
+        0.15,
         ("opening hours",),
         "{name} asked about the opening hours on Saturday.",
         "Confirm the Saturday opening hours.",
@@ -236,7 +236,7 @@ SCENARIOS = (
     ),
     Scenario(
         "gas",
-        0.06,
+        0.03,
         ("gas smell", "emergency"),
         "{name} reported a strong smell of gas; the emergency engineer was alerted.",
         "Gas smell at the property: emergency engineer to call.",
