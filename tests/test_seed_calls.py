@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Agent, Call, Callback, CallbackEvent, LocalVector, User, utcnow
 from app.services import accounts
-from app.services.vectors import namespace_for
+from app.services.vectors import namespace_for, vector_metadata
 
 E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 
@@ -60,6 +60,10 @@ def test_seed_calls_fills_only_that_workspace_with_processed_indexed_calls(runne
         ).scalars()
     )
     assert len(processed) == 49 and len(vectors) == 49
+    stored = db.session.execute(
+        select(LocalVector).where(LocalVector.id == processed[0].vector_id)
+    ).scalar_one()
+    assert stored.meta == {k: v for k, v in vector_metadata(processed[0]).items() if v is not None}
     now = utcnow()
     for call in processed:
         assert call.summary and call.sentiment in ("positive", "neutral", "negative") and call.topics

@@ -13,6 +13,7 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import numpy as np
 from sqlalchemy import func, insert, select, text
@@ -22,7 +23,7 @@ from ..models import Agent, Call, Callback, CallbackEvent, User, utcnow
 from ..providers import get_providers
 from ..providers.base import VectorRecord
 from ..services.accounts import normalize_email
-from ..services.vectors import namespace_for, vector_id_for
+from ..services.vectors import namespace_for, vector_id_for, vector_metadata
 from .calls import FAILED_EVERY, Maker, Seeded
 from .phrases import LANGUAGES
 from .scenarios import RARE_CALLS
@@ -100,27 +101,13 @@ def _write(batch: list[Seeded], vectors: np.ndarray, store, model_name: str) -> 
         db.session.execute(insert(Callback.__table__), [s.callback for s in with_cb])
         db.session.execute(insert(CallbackEvent.__table__), [e for s in with_cb for e in s.events])
     records = [
-        VectorRecord(s.call["vector_id"], vec.tolist(), _meta(s.call))
+        VectorRecord(s.call["vector_id"], vec.tolist(), vector_metadata(SimpleNamespace(**s.call)))
         for s, vec in zip(batch, vectors, strict=True)
         if s.call["status"] == "processed"
     ]
     if records:
         store.upsert(namespace_for(batch[0].call["tenant_id"]), records)
     db.session.commit()
-
-
-def _meta(call: dict) -> dict:
-    """What app/services/vectors.vector_metadata stores for a call."""
-    started = call["started_at"]
-    return {
-        "call_id": call["id"],
-        "tenant_id": call["tenant_id"],
-        "agent_id": call["external_agent_id"],
-        "callback_needed": bool(call["callback_needed"]),
-        "sentiment": call["sentiment"],
-        "started_at": started.isoformat(),
-        "started_ts": int(started.timestamp()),
-    }
 
 
 def seed_calls(email: str, count: int, seed: int | None = None, echo: Callable[[str], None] = print) -> dict:
