@@ -25,7 +25,7 @@ def owner_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if current_user.role != "owner":
+        if not current_user.can_set_budget:
             abort(403)
         return view(*args, **kwargs)
 
