@@ -1,3 +1,5 @@
+"""Signup, login and logout: the pages for visitors, and leaving."""
+
 from __future__ import annotations
 
 import functools
