@@ -68,7 +68,8 @@ class Maker:
         hour = rng.choices(range(24), HOUR_WEIGHTS)[0]
         local = day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
         started = local.astimezone(UTC)
-        return started if started < self.now else started - timedelta(days=1)
+        # Ended and processed before now, even when the draw fell on the last hour of today.
+        return started if started < self.now - timedelta(hours=1) else started - timedelta(days=1)
 
     def make(self, conversation_id: str, rare: bool = False, failed: bool = False) -> Seeded:
         rng = self.rng
