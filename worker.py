@@ -57,8 +57,11 @@ def _sweep_forever(app, interval: float, stop: threading.Event) -> None:
                 db.session.remove()
 
 
+_stop = {"requested": False}  # set by the signal handler; raising there could be swallowed
+
+
 def _stop_waiting(signum, frame) -> None:
-    raise StopRequested
+    _stop["requested"] = True
 
 
 def check_providers() -> None:
@@ -105,7 +108,8 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(signal.SIGTERM, _stop_waiting)  # RQ's own handlers replace these once it runs
         signal.signal(signal.SIGINT, _stop_waiting)
         try:
-            worker = make_worker([get_queue(conn)], conn, simple=args.simple)  # waits for Redis
+            stop_requested = lambda: _stop["requested"]  # noqa: E731
+            worker = make_worker([get_queue(conn)], conn, simple=args.simple, stop=stop_requested)
             worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
         except StopRequested:  # while still waiting for Redis to start: nothing was running
             log.info("stopped before Redis could be reached")
