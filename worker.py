@@ -89,12 +89,12 @@ def check_providers() -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Process queued CallDesk calls.")
     parser.add_argument("--burst", action="store_true", help="process what is queued, then exit")
-    parser.add_argument("--simple", action="store_true", help="run jobs in this process (no fork per job)")
+    parser.add_argument("--fork", action="store_true", help="fork a work horse per job (RQ's default)")
     args = parser.parse_args(argv)
 
     app = create_app()
     with app.app_context():
-        # RQ forks a work horse per job: it must open its own database connections.
+        # A forked process (the RQ scheduler, a --fork work horse) opens its own database connections.
         os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
         check_providers()
         stop = threading.Event()
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(signal.SIGINT, _stop_waiting)
         try:
             stop_requested = lambda: _stop["requested"]  # noqa: E731
-            worker = make_worker([get_queue(conn)], conn, simple=args.simple, stop=stop_requested)
+            worker = make_worker([get_queue(conn)], conn, fork=args.fork, stop=stop_requested)
             worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
         except StopRequested:  # while still waiting for Redis to start: nothing was running
             log.info("stopped before Redis could be reached")

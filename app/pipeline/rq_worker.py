@@ -17,8 +17,9 @@ import time
 from collections.abc import Callable
 
 import redis.exceptions
+from flask import current_app
 from redis import Redis
-from rq import SimpleWorker, Worker
+from rq import Worker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.exceptions import DequeueTimeout, StopRequested
 from rq.scheduler import RQScheduler
@@ -47,8 +48,8 @@ class Scheduler(RQScheduler):
 
 
 class _RidesOutOutages:
-    """The overrides shared by the forking and the simple worker; every Redis call in RQ's work
-    loop is covered by one of them."""
+    """The overrides shared by the forking and the in-process worker (app/pipeline/inprocess.py);
+    every Redis call in RQ's work loop is covered by one of them."""
 
     def _ride_out(self, exc: BaseException) -> None:
         """Wait for Redis (SIGTERM still stops the worker), then make sure Redis knows this worker."""
@@ -245,11 +246,13 @@ class _RidesOutOutages:
 
 
 def make_worker(
-    queues: list, connection: Redis, *, simple: bool = False, stop: Callable[[], bool] = lambda: False
+    queues: list, connection: Redis, *, fork: bool = False, stop: Callable[[], bool] = lambda: False
 ) -> Worker:
-    """A worker on `queues`, once Redis answers (RQ asks Redis for the client's address on creation);
-    StopRequested if `stop()` turns true first."""
-    worker_class = SimpleCallWorker if simple else CallWorker
+    """A worker on `queues` (in-process jobs, or a work horse forked per job), once Redis answers
+    (RQ asks Redis for the client's address on creation); StopRequested if `stop()` turns true first."""
+    from .inprocess import InProcessWorker
+
+    worker_class = CallWorker if fork else InProcessWorker
     while True:
         if not wait_for_redis(connection, stop=stop):
             raise StopRequested
@@ -259,11 +262,12 @@ def make_worker(
             OUTAGE.down(exc)
         else:
             worker.stopped_before_start = stop
+            worker.app = current_app._get_current_object()
             return worker
 
 
 class CallWorker(_RidesOutOutages, Worker):
-    """The forking worker: a work horse per job."""
+    """The forking worker: a work horse per job (`worker.py --fork`)."""
 
     def monitor_work_horse(self, job, queue) -> None:
         try:
@@ -273,7 +277,3 @@ class CallWorker(_RidesOutOutages, Worker):
                 self.wait_for_horse()
                 self._horse_pid = 0
             raise
-
-
-class SimpleCallWorker(_RidesOutOutages, SimpleWorker):
-    """Runs jobs in its own process (`worker.py --simple`)."""
