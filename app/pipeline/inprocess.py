@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 
 from flask import Flask
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
 from rq.utils import now
 
 from .rq_worker import _RidesOutOutages
@@ -78,7 +78,7 @@ class InProcessWorker(_RidesOutOutages, SimpleWorker):
         # A fresh app context per job: its own database session (removed when the context ends)
         # and `g`; providers and their HTTP connections are cached on the app and stay warm.
         self._running = job.id
-        self._watchdog.arm(f"job {job.id}", job.timeout)
+        self._watchdog.arm(f"job {job.id}", job.timeout or Queue.DEFAULT_TIMEOUT)  # RQ's, when unset
         try:
             with self.app.app_context():
                 return super().perform_job(job, queue)
