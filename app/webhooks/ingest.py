@@ -123,31 +123,31 @@ def _store_call(
 ) -> tuple[Reply, Call | None]:
     """One call per conversation id within the workspace (the new call, or None for a repeat)."""
     fields = _fields(sender, verdict)
-    same = (Call.tenant_id == sender.tenant_id) & (Call.conversation_id == fields["conversation_id"])
-    existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
-    if existing is None:
-        call = Call(tenant_id=sender.tenant_id, agent_pk=sender.agent_pk, **fields)
-        call.agent_name = call.agent_name or sender.agent_name
-        if call.status == "queued":  # taken back by _enqueue if Redis refuses the job
-            call.enqueued_at = utcnow()
-        try:
-            with db.session.begin_nested():
-                db.session.add(call)
-                db.session.flush()
-        except IntegrityError:  # the same conversation arrived twice at once; the other one won
-            existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
-            if existing is None:
-                raise
-        else:
-            if isinstance(verdict, callers.MissedCall):
-                _open_missed(call, verdict)
-            event.call_id = call.id
-            event.outcome = "accepted"
-            return Reply(202, {"status": "accepted", "call_id": call.id}), call
-    event.call_id = existing
-    event.outcome = "duplicate"
-    event.reason = "conversation already received"
-    return Reply(200, {"status": "duplicate", "call_id": existing}), None
+    call = Call(tenant_id=sender.tenant_id, agent_pk=sender.agent_pk, **fields)
+    call.agent_name = call.agent_name or sender.agent_name
+    if call.status == "queued":  # taken back by _enqueue if Redis refuses the job
+        call.enqueued_at = utcnow()
+    # No lookup first: the insert (in a savepoint) is the check; a repeat, the rare case, pays for
+    # the lookup once the unique index has refused it (also when the same conversation arrives
+    # twice at once and the other delivery won).
+    try:
+        with db.session.begin_nested():
+            db.session.add(call)
+            db.session.flush()
+    except IntegrityError:
+        same = (Call.tenant_id == sender.tenant_id) & (Call.conversation_id == fields["conversation_id"])
+        existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
+        if existing is None:
+            raise
+        event.call_id = existing
+        event.outcome = "duplicate"
+        event.reason = "conversation already received"
+        return Reply(200, {"status": "duplicate", "call_id": existing}), None
+    if isinstance(verdict, callers.MissedCall):
+        _open_missed(call, verdict)
+    event.call_id = call.id
+    event.outcome = "accepted"
+    return Reply(202, {"status": "accepted", "call_id": call.id}), call
 
 
 def _open_missed(call: Call, missed: callers.MissedCall) -> None:
