@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 from fakes.openai_server import FakeOpenAI
 from helpers import deliver, gen_workspace, seed_payload, worker_burst
+from processes import wait_for
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Call
+from app.pipeline.inprocess import EXIT_ABANDONED, Watchdog
 
 CHAT = "/v1/chat/completions"
 
@@ -46,3 +48,13 @@ def test_a_job_past_its_timeout_is_stopped_and_the_worker_goes_on(app, client, a
     assert (slow.status, slow.failed_step) == ("failed", "analyse"), log
     assert "JobTimeoutException" in slow.last_error and "2 seconds" in slow.last_error
     assert following.status == "processed", log
+
+
+def test_the_watchdog_ends_the_process_when_a_job_outlives_its_timeout():
+    """The backstop for a timeout that did not get through (a C call that never returns to Python):
+    past the timeout and its grace, the worker exits; the sweeper then recovers the call."""
+    exits = []
+    watchdog = Watchdog(exits.append, grace=0)  # the worker passes its "stop the scheduler, os._exit"
+    watchdog.arm("job call-1", 0.1)
+    wait_for(lambda: exits, 10, "the watchdog to end the process")
+    assert exits == [EXIT_ABANDONED]

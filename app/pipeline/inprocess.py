@@ -16,6 +16,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
@@ -38,7 +39,8 @@ class Watchdog:
     the promise: the call's heartbeat stops and the sweeper re-enqueues it.
     """
 
-    def __init__(self, grace: float = WATCHDOG_GRACE_S):
+    def __init__(self, exit: Callable[[int], None], grace: float = WATCHDOG_GRACE_S):
+        self.exit = exit
         self.grace = grace
         self._deadline: float | None = None
         self._what = ""
@@ -58,7 +60,8 @@ class Watchdog:
             if deadline is not None and time.monotonic() > deadline:
                 what, grace = self._what, self.grace
                 log.error("%s outlived its timeout by %.0f s; exiting (the sweeper recovers it)", what, grace)
-                os._exit(EXIT_ABANDONED)
+                self.exit(EXIT_ABANDONED)
+                return
 
 
 class InProcessWorker(_RidesOutOutages, SimpleWorker):
@@ -68,7 +71,7 @@ class InProcessWorker(_RidesOutOutages, SimpleWorker):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._watchdog = Watchdog()
+        self._watchdog = Watchdog(self._exit_now)
         self._running: str | None = None
 
     # Stopping: the first SIGTERM only sets a flag (_RidesOutOutages._shutdown): the handler may
@@ -97,8 +100,13 @@ class InProcessWorker(_RidesOutOutages, SimpleWorker):
             log.warning("cold shut down: job %s abandoned; a sweeper re-enqueues its call", running)
         else:
             log.warning("cold shut down")
+        self._exit_now(EXIT_ABANDONED if running else 0)
+
+    def _exit_now(self, status: int) -> None:
+        """End the process at once; the RQ scheduler process is told to stop (it releases its lock
+        and exits by itself) rather than left behind."""
         process = getattr(self.scheduler, "_process", None)
         if process is not None and process.pid:
             with contextlib.suppress(OSError):
-                os.kill(process.pid, signal.SIGTERM)  # it releases its lock and exits by itself
-        os._exit(EXIT_ABANDONED if running else 0)
+                os.kill(process.pid, signal.SIGTERM)
+        os._exit(status)
