@@ -114,10 +114,11 @@ def _shown_change(obj) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _collect(session, _context):
-    for obj in (*session.new, *session.deleted, *session.dirty):
-        if isinstance(obj, WATCHED) and obj.tenant_id is not None:
-            if obj in session.new or obj in session.deleted or _shown_change(obj):
-                touch(obj.tenant_id, session)
+    added_or_gone = {*session.new, *session.deleted}
+    for obj in (*added_or_gone, *session.dirty):
+        watched = isinstance(obj, WATCHED) and obj.tenant_id is not None
+        if watched and (obj in added_or_gone or _shown_change(obj)):
+            touch(obj.tenant_id, session)
 
 
 @event.listens_for(Session, "after_commit")
