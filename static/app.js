@@ -30,6 +30,7 @@ document.addEventListener("DOMContentLoaded", function () {
 // focus or a typed value, a request of its own in flight) waits, and refreshes after the next poll
 // once they are done: an open form never loses what was typed.
 (function () {
+  function here() { return window.location.pathname + window.location.search; }
   function changedField(field) {
     if (field.type === "hidden" || field.type === "submit" || field.type === "button") return false;
     if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
@@ -61,13 +62,15 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   document.addEventListener("htmx:configRequest", function (event) {
     if (event.detail.elt.hasAttribute("data-live-region")) {
-      event.detail.path = window.location.pathname + window.location.search;
+      event.detail.path = event.detail.elt.dataset.livePath = here();
     }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var region = event.detail.elt;
-    if (region.hasAttribute && region.hasAttribute("data-live-region") && editing(region)) {
-      event.detail.shouldSwap = false;  // typing began while the refresh was on its way
+    if (region.hasAttribute && region.hasAttribute("data-live-region") &&
+        (editing(region) || region.dataset.livePath !== here())) {
+      // Typing began while the refresh was on its way, or a filter moved the page on: next poll.
+      event.detail.shouldSwap = false;
       region.dataset.liveStale = "1";
     }
   });
