@@ -146,7 +146,8 @@ def test_the_morning_routine(page, server):
     # A missed call arrives with its number and shows in the queue, without a reload.
     missed_id = deliver_missed(server, missed("conv-e2e-missed", agent_id), secret)
     missed_row = page.locator(".cb-row", has_text="Missed call: no answer")
-    expect(missed_row.locator("a.tel")).to_have_attribute("href", "tel:+442079460000", timeout=LIVE_TIMEOUT_MS)
+    expect(missed_row).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(missed_row.locator("a.tel")).to_have_attribute("href", "tel:+442079460000")
     expect(missed_row.locator("a.tel")).to_have_text("+44 20 7946 0000")
     expect(missed_row.locator(".badge.missed")).to_have_text("Missed call")
     expect(nav(page)).to_have_attribute("data-open", "2")
