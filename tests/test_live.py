@@ -78,7 +78,7 @@ def test_the_marker_moves_on_ingest_processing_and_callback_actions_only(app, cl
     assert marker(acme) == marker(acme), "reading the marker does not move it"
 
 
-def test_a_missed_call_and_a_claim_move_the_marker_but_a_heartbeat_does_not(app, client, acme):
+def test_a_missed_call_and_a_claim_move_the_marker_but_a_heartbeat_or_queue_stamp_do_not(app, client, acme):
     before = marker(acme)
     deliver(client, failure_payload("conv-live-missed"))
     assert marker(acme) != before
@@ -92,6 +92,38 @@ def test_a_missed_call_and_a_claim_move_the_marker_but_a_heartbeat_does_not(app,
     with Heartbeat(call_id, 0.01):
         time.sleep(0.1)
     assert marker(acme) == claimed
+    call = db.session.get(Call, call_id)
+    call.enqueued_at = call.heartbeat_at  # the queue's own stamp, shown nowhere
+    db.session.commit()
+    assert marker(acme) == claimed
+
+
+def test_the_sweeper_a_budget_release_and_a_removed_member_move_the_marker(app, client, acme):
+    from datetime import timedelta
+
+    from app.models import utcnow
+    from app.services import accounts, budget, jobs
+
+    call_id = deliver(client, flagged_payload("conv-live-stale")).json["call_id"]
+    stale = utcnow() - timedelta(hours=1)
+    db.session.execute(update(Call).where(Call.id == call_id).values(status="processing", heartbeat_at=stale))
+    db.session.commit()
+    before = marker(acme)
+    jobs.sweep()
+    assert db.session.get(Call, call_id).status == "queued"
+    assert marker(acme) != before, "a dead worker's call back to queued shows on the list"
+
+    db.session.execute(update(Call).where(Call.id == call_id).values(waiting_for="budget"))
+    db.session.commit()
+    before = marker(acme)
+    assert budget.release_waiting_calls() == 1
+    assert marker(acme) != before
+
+    accounts.add_member(acme, "sam@acme.test", "member", "correct-horse-2")
+    before = marker(acme)
+    owner, sam = db.session.execute(select(User).order_by(User.id)).scalars().all()
+    accounts.remove_member(owner, sam)
+    assert marker(acme) != before
 
 
 def test_another_workspaces_changes_leave_the_marker_alone(app, client, acme):

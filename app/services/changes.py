@@ -4,8 +4,8 @@ its calls or callbacks changed since they were drawn.
 The marker is a random token in Redis (`calldesk:changes:<tenant id>`), replaced whenever a call or
 callback of the workspace changes: never a counter, so a Redis that restarts empty can never hand out
 a marker a page already holds. Changes are noticed in one place: any committed ORM change to a Call
-(other than its heartbeat), a Callback or a CallbackEvent replaces the marker after the commit; the
-few bulk UPDATEs that move a call's state call `touch()` (before their commit) or `bump()`.
+(but its heartbeat and queue stamp), a Callback or a CallbackEvent replaces the marker after the
+commit; the few bulk UPDATEs that move a call's state call `touch()` before their commit.
 With Redis down the marker is a digest of the workspace's rows (a few indexed counts): pages still
 see arrivals and state changes, at the cost of those queries per poll.
 """
@@ -31,7 +31,9 @@ KEY = "calldesk:changes:{}"
 TTL_S = 30 * 24 * 3600  # an idle workspace's marker expires; the next read makes a new one
 PENDING = "calldesk_changed_tenants"
 WATCHED = (Call, Callback, CallbackEvent)
-IGNORED = {Call: {"heartbeat_at"}}  # written every few seconds by a running job, shown nowhere
+# Written by the machinery, shown nowhere: a running job's heartbeat (every few seconds), the stamp of
+# a job handed to Redis (a rate-limit hold's "goes on at about" is a bulk UPDATE that touches itself).
+IGNORED = {Call: {"heartbeat_at", "enqueued_at"}}
 
 
 def _redis():
