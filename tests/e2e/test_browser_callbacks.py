@@ -72,11 +72,14 @@ def nav(page):
     return page.locator("#nav-callback-count")
 
 
-def wait_for_polls(page, count: int) -> None:
-    """Let the page's live poller ask `count` more times (each at most LIVE_POLL_SECONDS apart)."""
+def wait_for_polls(page, count: int) -> list[int]:
+    """Let the page's live poller ask `count` more times (each LIVE_POLL_SECONDS apart); their statuses."""
+    statuses = []
     for _ in range(count):
-        with page.expect_response(lambda r: r.url.endswith("/live"), timeout=LIVE_TIMEOUT_MS):
+        with page.expect_response(lambda r: r.url.endswith("/live"), timeout=LIVE_TIMEOUT_MS) as answer:
             pass
+        statuses.append(answer.value.status)
+    return statuses
 
 
 def no_sideways_scroll(page) -> bool:
