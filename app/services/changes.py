@@ -51,7 +51,7 @@ def bump(tenant_id: int) -> None:
     try:
         _redis().set(KEY.format(tenant_id), _token(), ex=TTL_S)
     except RedisError as exc:
-        log.info("tenant=%s: change marker not updated (Redis: %s)", tenant_id, exc)
+        log.debug("tenant=%s: change marker not updated (Redis: %s)", tenant_id, exc)
 
 
 def touch(tenant_id: int, session=None) -> None:
