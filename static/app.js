@@ -60,6 +60,12 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.elt && event.detail.elt.hasAttribute("data-live-poll")) refresh(false);
   });
+  // A tab in the background does not poll; shown again, it asks at once (visibilitychange).
+  document.addEventListener("htmx:confirm", function (event) {
+    if (event.detail.elt.hasAttribute("data-live-poll") && document.visibilityState === "hidden") {
+      event.preventDefault();
+    }
+  });
   document.addEventListener("htmx:configRequest", function (event) {
     if (event.detail.elt.hasAttribute("data-live-region")) {
       event.detail.path = event.detail.elt.dataset.livePath = here();

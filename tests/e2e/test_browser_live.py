@@ -15,6 +15,12 @@ pytestmark = pytest.mark.e2e
 
 browser, context, page, server = tb.browser, tb.context, tb.page, tb.server
 
+# What the browser does when a tab goes to the background or comes back (headless tabs never do).
+VISIBILITY = """() => {{
+    Object.defineProperty(document, "visibilityState", {{value: "{state}", configurable: true}});
+    document.dispatchEvent(new Event("visibilitychange"));
+}}"""
+
 
 def test_the_calls_list_picks_up_new_calls_without_a_reload(page, server):
     server.start_worker()
@@ -29,6 +35,15 @@ def test_the_calls_list_picks_up_new_calls_without_a_reload(page, server):
     expect(table.locator("tbody tr")).to_have_count(6)
     # Nothing changes: the polls are answered "no content" (a new minute may redraw the count once).
     assert wait_for_polls(page, 3).count(204) >= 2
+    # A tab in the background does not poll; shown again, it polls again.
+    page.evaluate(VISIBILITY.format(state="hidden"))
+    page.wait_for_timeout(500)  # a poll already on its way lands
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if r.url.endswith("/live") else None)
+    page.wait_for_timeout(3000)
+    assert polls == [], "a hidden tab must not poll"
+    with page.expect_response(lambda r: r.url.endswith("/live"), timeout=LIVE_TIMEOUT_MS):
+        page.evaluate(VISIBILITY.format(state="visible"))
     mark_document(page)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     scrolled = page.evaluate("window.scrollY")
