@@ -17,8 +17,8 @@ load_dotenv()
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.notifications import sweep_events  # noqa: E402
+from app.pipeline.inprocess import make_worker  # noqa: E402
 from app.pipeline.redis_outage import OUTAGE, REDIS_DOWN  # noqa: E402
-from app.pipeline.rq_worker import make_worker  # noqa: E402
 from app.services.jobs import get_queue, redis_conn, sweep  # noqa: E402
 from app.webhooks.retention import purge_deliveries  # noqa: E402
 

@@ -21,8 +21,8 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Call, utcnow
+from app.pipeline.inprocess import make_worker
 from app.pipeline.redis_outage import OUTAGE
-from app.pipeline.rq_worker import make_worker
 from app.services.jobs import get_queue, job_id, redis_conn, sweep
 
 CHAT = "/v1/chat/completions"

@@ -5,7 +5,8 @@ work); this one runs each job in the main thread, in an app context of its own, 
 job timeout, with a watchdog thread behind it. What that trades: a job that crashes the interpreter
 (a segfault in a C extension, memory exhausted) takes the worker down with it instead of a work
 horse. The call is not lost: its heartbeat stops, and a sweeper re-enqueues it after
-STALE_PROCESSING_S. `python worker.py --fork` runs the forking worker instead.
+STALE_PROCESSING_S. `python worker.py --fork` runs the forking worker instead (make_worker, below,
+builds either).
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Flask
-from rq import Queue, SimpleWorker
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue, SimpleWorker, Worker
+from rq.exceptions import StopRequested
 from rq.utils import now
 
-from .rq_worker import _RidesOutOutages
+from .redis_outage import OUTAGE, REDIS_DOWN, wait_for_redis
+from .rq_worker import CallWorker, _RidesOutOutages
 
 log = logging.getLogger("calldesk.worker")
 
@@ -110,3 +114,22 @@ class InProcessWorker(_RidesOutOutages, SimpleWorker):
             with contextlib.suppress(OSError):
                 os.kill(process.pid, signal.SIGTERM)
         os._exit(status)
+
+
+def make_worker(
+    queues: list, connection: Redis, *, fork: bool = False, stop: Callable[[], bool] = lambda: False
+) -> Worker:
+    """A worker on `queues` (in-process jobs, or a work horse forked per job), once Redis answers
+    (RQ asks Redis for the client's address on creation); StopRequested if `stop()` turns true first."""
+    worker_class = CallWorker if fork else InProcessWorker
+    while True:
+        if not wait_for_redis(connection, stop=stop):
+            raise StopRequested
+        try:
+            worker = worker_class(queues, connection=connection)
+        except REDIS_DOWN as exc:
+            OUTAGE.down(exc)
+        else:
+            worker.stopped_before_start = stop
+            worker.app = current_app._get_current_object()
+            return worker

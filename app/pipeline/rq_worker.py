@@ -18,8 +18,6 @@ from collections.abc import Callable
 from functools import partial
 
 import redis.exceptions
-from flask import current_app
-from redis import Redis
 from rq import Worker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.exceptions import DequeueTimeout, StopRequested
@@ -246,27 +244,6 @@ class _RidesOutOutages:
             return super()._pubsub_exception_handler(exc, pubsub, pubsub_thread)
         OUTAGE.down(exc)  # redis-py subscribes again when it reconnects
         time.sleep(2.0)
-
-
-def make_worker(
-    queues: list, connection: Redis, *, fork: bool = False, stop: Callable[[], bool] = lambda: False
-) -> Worker:
-    """A worker on `queues` (in-process jobs, or a work horse forked per job), once Redis answers
-    (RQ asks Redis for the client's address on creation); StopRequested if `stop()` turns true first."""
-    from .inprocess import InProcessWorker
-
-    worker_class = CallWorker if fork else InProcessWorker
-    while True:
-        if not wait_for_redis(connection, stop=stop):
-            raise StopRequested
-        try:
-            worker = worker_class(queues, connection=connection)
-        except REDIS_DOWN as exc:
-            OUTAGE.down(exc)
-        else:
-            worker.stopped_before_start = stop
-            worker.app = current_app._get_current_object()
-            return worker
 
 
 class CallWorker(_RidesOutOutages, Worker):
