@@ -1,0 +1,120 @@
+"""Geometry for the server-rendered SVG charts (templates/dashboard/_charts.html draws them).
+
+Numbers only: every label goes to the template as text, where Jinja escapes it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+COLUMN_W, COLUMN_H = 600, 220  # the column chart's viewBox; it scales to the page's width
+PAD_LEFT, PAD_BOTTOM, PAD_TOP = 40, 22, 10
+BARS_W, BAR_ROW, LABEL_W = 480, 26, 150  # the horizontal bar chart's viewBox width, row height, label room
+MAX_LABEL = 22  # characters of a label drawn in a bar chart (the full text is its tooltip)
+MAX_TICKS = 7  # x-axis labels at most
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k at or above `value` (at least 1): the axis' top."""
+    if value <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+
+
+def short(label: str, limit: int = MAX_LABEL) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class Column:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: float
+    text: str  # the value as shown
+
+
+@dataclass
+class ColumnChart:
+    columns: list[Column]
+    ticks: list[tuple[float, str]]  # (x, label) under the axis
+    grid: list[tuple[float, str]]  # (y, value label) of the horizontal lines
+    width: int = COLUMN_W
+    height: int = COLUMN_H
+    left: int = PAD_LEFT
+    base: float = COLUMN_H - PAD_BOTTOM
+
+
+def columns(points: list[tuple[str, float]], tick=lambda label: label, fmt=str) -> ColumnChart:
+    """Vertical bars for (label, value) points, e.g. one per day; `tick` shortens an axis label."""
+    plot_w, plot_h = COLUMN_W - PAD_LEFT - 4, COLUMN_H - PAD_BOTTOM - PAD_TOP
+    top = nice_ceiling(max((v for _, v in points), default=0))
+    slot = plot_w / max(len(points), 1)
+    bars = []
+    for i, (label, value) in enumerate(points):
+        h = plot_h * value / top
+        bars.append(
+            Column(
+                PAD_LEFT + i * slot + slot * 0.15,
+                COLUMN_H - PAD_BOTTOM - h,
+                max(slot * 0.7, 0.5),
+                h,
+                label,
+                value,
+                fmt(value),
+            )
+        )
+    every = max(1, math.ceil(len(points) / MAX_TICKS))
+    ticks = [
+        (PAD_LEFT + (i + 0.5) * slot, tick(label)) for i, (label, _) in enumerate(points) if i % every == 0
+    ]
+    grid = [(COLUMN_H - PAD_BOTTOM - plot_h * f, fmt(top * f)) for f in (0, 0.5, 1)]
+    return ColumnChart(bars, ticks, grid)
+
+
+@dataclass
+class Bar:
+    y: float
+    width: float
+    label: str
+    short: str
+    value: float
+    text: str
+    kind: str = ""  # a CSS modifier (sentiment, outcome) for the bar's colour
+
+
+@dataclass
+class BarChart:
+    bars: list[Bar] = field(default_factory=list)
+    width: int = BARS_W
+    left: int = LABEL_W
+    row: int = BAR_ROW
+
+    @property
+    def height(self) -> int:
+        return max(len(self.bars), 1) * self.row + 4
+
+
+def bars(items: list[tuple[str, float]], fmt=str, kinds: dict | None = None) -> BarChart:
+    """Horizontal bars for (label, value) items, longest scaled to the chart's room."""
+    room = BARS_W - LABEL_W - 60  # the value is written after the bar
+    top = max((v for _, v in items), default=0) or 1
+    kinds = kinds or {}
+    return BarChart(
+        [
+            Bar(
+                i * BAR_ROW + 4,
+                room * value / top,
+                label,
+                short(label),
+                value,
+                fmt(value),
+                kinds.get(label, ""),
+            )
+            for i, (label, value) in enumerate(items)
+        ]
+    )
