@@ -65,12 +65,12 @@ def _rows(report: service.Report) -> dict:
 
 def _charts(report: service.Report, rows: dict) -> dict:
     return {
-        "per_day": charts.columns(report.per_day, tick=_day_tick),
+        "per_day": charts.both(report.per_day, tick=_day_tick),
         "sentiment": charts.bars(report.sentiment, kinds=SENTIMENT_KINDS),
         "outcomes": charts.bars(rows["outcomes"]),
         "topics": charts.bars(report.topics),
         "failures": charts.bars(report.failures),
-        "spend": charts.columns(
+        "spend": charts.both(
             [(s.period, s.cost_micros) for s in report.spend_by_day],
             tick=_day_tick,
             fmt=lambda v: "$" + dollars(v),

@@ -8,11 +8,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-COLUMN_W, COLUMN_H = 600, 220  # the column chart's viewBox; it scales to the page's width
-PAD_LEFT, PAD_BOTTOM, PAD_TOP = 40, 22, 10
-BARS_W, BAR_ROW, LABEL_W = 480, 26, 150  # the horizontal bar chart's viewBox width, row height, label room
-MAX_LABEL = 22  # characters of a label drawn in a bar chart (the full text is its tooltip)
-MAX_TICKS = 7  # x-axis labels at most
+# A column chart is drawn twice, for a wide screen and for a phone (CSS shows one): a viewBox scales
+# its text with it, so one drawing cannot be readable at 1,200 px and at 350 px alike.
+WIDE = (900, 240, 9)  # viewBox width, height, x-axis labels at most
+NARROW = (340, 200, 4)
+PAD_LEFT, PAD_BOTTOM, PAD_TOP = 54, 22, 10
+BARS_W, BAR_ROW, LABEL_W = 360, 26, 120  # the horizontal bar chart's viewBox width, row height, label room
+MAX_LABEL = 16  # characters of a label drawn in a bar chart (the full text is its tooltip)
 
 
 def nice_ceiling(value: float) -> float:
@@ -21,6 +23,11 @@ def nice_ceiling(value: float) -> float:
         return 1
     power = 10 ** math.floor(math.log10(value))
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+
+
+def _number(value: float) -> str:
+    """1234 -> "1,234"; 2.5 -> "2.5"."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def short(label: str, limit: int = MAX_LABEL) -> str:
@@ -43,37 +50,34 @@ class ColumnChart:
     columns: list[Column]
     ticks: list[tuple[float, str]]  # (x, label) under the axis
     grid: list[tuple[float, str]]  # (y, value label) of the horizontal lines
-    width: int = COLUMN_W
-    height: int = COLUMN_H
+    width: int
+    height: int
     left: int = PAD_LEFT
-    base: float = COLUMN_H - PAD_BOTTOM
 
 
-def columns(points: list[tuple[str, float]], tick=lambda label: label, fmt=str) -> ColumnChart:
+def columns(points: list[tuple[str, float]], tick=lambda label: label, fmt=_number, size=WIDE) -> ColumnChart:
     """Vertical bars for (label, value) points, e.g. one per day; `tick` shortens an axis label."""
-    plot_w, plot_h = COLUMN_W - PAD_LEFT - 4, COLUMN_H - PAD_BOTTOM - PAD_TOP
+    width, height, max_ticks = size
+    plot_w, plot_h = width - PAD_LEFT - 4, height - PAD_BOTTOM - PAD_TOP
+    base = height - PAD_BOTTOM
     top = nice_ceiling(max((v for _, v in points), default=0))
     slot = plot_w / max(len(points), 1)
     bars = []
     for i, (label, value) in enumerate(points):
         h = plot_h * value / top
-        bars.append(
-            Column(
-                PAD_LEFT + i * slot + slot * 0.15,
-                COLUMN_H - PAD_BOTTOM - h,
-                max(slot * 0.7, 0.5),
-                h,
-                label,
-                value,
-                fmt(value),
-            )
-        )
-    every = max(1, math.ceil(len(points) / MAX_TICKS))
+        x = PAD_LEFT + i * slot + slot * 0.15
+        bars.append(Column(x, base - h, max(slot * 0.7, 0.5), h, label, value, fmt(value)))
+    every = max(1, math.ceil(len(points) / max_ticks))
     ticks = [
         (PAD_LEFT + (i + 0.5) * slot, tick(label)) for i, (label, _) in enumerate(points) if i % every == 0
     ]
-    grid = [(COLUMN_H - PAD_BOTTOM - plot_h * f, fmt(top * f)) for f in (0, 0.5, 1)]
-    return ColumnChart(bars, ticks, grid)
+    grid = [(base - plot_h * f, fmt(top * f)) for f in (0, 0.5, 1)]
+    return ColumnChart(bars, ticks, grid, width, height)
+
+
+def both(points: list[tuple[str, float]], **kwargs) -> tuple[ColumnChart, ColumnChart]:
+    """The wide and the narrow drawing of one column chart."""
+    return columns(points, size=WIDE, **kwargs), columns(points, size=NARROW, **kwargs)
 
 
 @dataclass
@@ -99,7 +103,7 @@ class BarChart:
         return max(len(self.bars), 1) * self.row + 4
 
 
-def bars(items: list[tuple[str, float]], fmt=str, kinds: dict | None = None) -> BarChart:
+def bars(items: list[tuple[str, float]], fmt=_number, kinds: dict | None = None) -> BarChart:
     """Horizontal bars for (label, value) items, longest scaled to the chart's room."""
     room = BARS_W - LABEL_W - 60  # the value is written after the bar
     top = max((v for _, v in items), default=0) or 1
