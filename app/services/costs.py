@@ -232,21 +232,22 @@ def spend_by_month(tenant_id: int, months: int = 12, today: date | None = None) 
     return _spend_by(tenant_id, bucket, keys, datetime(first_year, first_month, 1, tzinfo=UTC))
 
 
-def spend_by_local_day(tenant_id: int, zone: ZoneInfo, first: date, last: date) -> list[Spend]:
-    """Spend per day of the workspace's time zone from `first` to `last` (every day, oldest first)."""
-    start, end = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
-    periods = [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
-    return _spend_by(tenant_id, local_date(ProviderUsage.created_at, zone, start, end), periods, start, end)
-
-
-def spend_by_local_month(tenant_id: int, zone: ZoneInfo, first: date, last: date) -> list[Spend]:
-    """Spend per whole month of the workspace's time zone, for the months from `first` to `last`."""
+def spend_by_local_day_and_month(
+    tenant_id: int, zone: ZoneInfo, first: date, last: date
+) -> tuple[list[Spend], list[Spend]]:
+    """Spend per day of the workspace's time zone from `first` to `last`, and per whole month for the
+    months those days touch (every day and month present, oldest first), from one GROUP BY."""
     month_one = first.replace(day=1)
     after = (last.replace(day=1) + timedelta(days=32)).replace(day=1)
     start, end = local_midnight(month_one, zone), local_midnight(after, zone)
-    keys = sorted({(month_one + timedelta(days=i)).isoformat()[:7] for i in range((after - month_one).days)})
-    bucket = func.substr(local_date(ProviderUsage.created_at, zone, start, end), 1, 7)
-    return _spend_by(tenant_id, bucket, keys, start, end)
+    every_day = [(month_one + timedelta(days=i)).isoformat() for i in range((after - month_one).days)]
+    days = _spend_by(tenant_id, local_date(ProviderUsage.created_at, zone, start, end), every_day, start, end)
+    months: dict[str, Spend] = {}
+    for day in days:
+        month = months.setdefault(day.period[:7], Spend(day.period[:7]))
+        month.tokens, month.cost_micros = month.tokens + day.tokens, month.cost_micros + day.cost_micros
+        month.requests += day.requests
+    return [d for d in days if first.isoformat() <= d.period <= last.isoformat()], list(months.values())
 
 
 def detach_call(call_id: int) -> None:

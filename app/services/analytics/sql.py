@@ -14,13 +14,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from ...extensions import db
 
 
-def _postgres() -> bool:
+def postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
 def seconds_between(later, earlier) -> ColumnElement:
     """`later - earlier` in seconds, as a float."""
-    if _postgres():
+    if postgres():
         return func.extract("epoch", later - earlier)
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
@@ -28,7 +28,7 @@ def seconds_between(later, earlier) -> ColumnElement:
 def percentiles(values, fractions: tuple[float, ...]) -> list[float | None]:
     """The continuous percentiles (as PostgreSQL's percentile_cont) of the non-NULL column `v` of the
     subquery `values`; None for each when it has no rows."""
-    if _postgres():
+    if postgres():
         row = db.session.execute(
             select(*(func.percentile_cont(f).within_group(values.c.v) for f in fractions))
         ).one()
