@@ -218,6 +218,31 @@ def test_calls_per_day_in_the_workspace_time_zone(known, client):
     assert svg.count("<rect ") == 7  # one column per day, zero days included
 
 
+def test_days_across_a_dst_change(app, client, auth):
+    """Berlin leaves summer time on 25 October 2026 at 03:00 (01:00 UTC): midnight is 22:00 UTC
+    before and 23:00 UTC after."""
+    gen_workspace(auth, secret=None)
+    acme = _tenant("owner@acme.test")
+    acme.timezone = "Europe/Berlin"
+    agent = _agent(acme, "agent_7101k2example", "Reception")
+    for conv, started in [
+        ("a", "2026-10-23 22:30"),  # 24 Oct, 00:30 CEST
+        ("b", "2026-10-24 21:30"),  # 24 Oct, 23:30 CEST
+        ("c", "2026-10-24 22:30"),  # 25 Oct, 00:30 CEST
+        ("d", "2026-10-25 22:30"),  # 25 Oct, 23:30 CET
+        ("e", "2026-10-25 23:30"),  # 26 Oct, 00:30 CET
+        ("f", "2026-10-26 23:10"),  # 27 Oct, 00:10 CET: after the period
+    ]:
+        gen_call(acme, agent, conv, started)
+    db.session.commit()
+    text = page(client, "from=2026-10-24&to=2026-10-26")
+    assert table(text, "table-calls-per-day") == [
+        ("2026-10-24", "2"),
+        ("2026-10-25", "2"),
+        ("2026-10-26", "1"),
+    ]
+
+
 def test_callbacks_rate_outcomes_time_to_done_and_overdue(known, client):
     text = page(client, NOV)
     assert stat(text, "callback-rate") == "83%"  # 5 callbacks for 6 calls

@@ -16,6 +16,7 @@ PROTECTED = [
     "/calls/1",
     "/calls/1/similar",
     "/search",
+    "/analytics",
     "/jobs",
     "/deliveries",
     "/deliveries/1",
