@@ -361,6 +361,7 @@ def test_empty_period(known, client):
     assert 'id="analytics-empty"' in text
     assert "No calls in this period" in text
     assert 'id="chart-calls-per-day"' not in text
+    assert 'id="no-spend"' in text and 'id="chart-spend"' not in text
 
 
 def test_new_workspace_shows_the_empty_state(client, auth):

@@ -74,6 +74,7 @@ def _charts(report: service.Report, rows: dict) -> dict:
             [(s.period, s.cost_micros) for s in report.spend_by_day],
             tick=_day_tick,
             fmt=lambda v: "$" + dollars(v),
+            axis=lambda v: f"${v / 1e6:.4g}",
         ),
     }
 

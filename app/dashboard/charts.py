@@ -55,8 +55,12 @@ class ColumnChart:
     left: int = PAD_LEFT
 
 
-def columns(points: list[tuple[str, float]], tick=lambda label: label, fmt=_number, size=WIDE) -> ColumnChart:
-    """Vertical bars for (label, value) points, e.g. one per day; `tick` shortens an axis label."""
+def columns(
+    points: list[tuple[str, float]], tick=lambda label: label, fmt=_number, axis=None, size=WIDE
+) -> ColumnChart:
+    """Vertical bars for (label, value) points, e.g. one per day; `tick` shortens an axis label,
+    `fmt` writes a value, `axis` a gridline's value (default: as `fmt`)."""
+    axis = axis or fmt
     width, height, max_ticks = size
     plot_w, plot_h = width - PAD_LEFT - 4, height - PAD_BOTTOM - PAD_TOP
     base = height - PAD_BOTTOM
@@ -71,7 +75,7 @@ def columns(points: list[tuple[str, float]], tick=lambda label: label, fmt=_numb
     ticks = [
         (PAD_LEFT + (i + 0.5) * slot, tick(label)) for i, (label, _) in enumerate(points) if i % every == 0
     ]
-    grid = [(base - plot_h * f, fmt(top * f)) for f in (0, 0.5, 1)]
+    grid = [(base - plot_h * f, axis(top * f)) for f in (0, 0.5, 1)]
     return ColumnChart(bars, ticks, grid, width, height)
 
 
