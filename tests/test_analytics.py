@@ -342,6 +342,25 @@ def test_bad_parameters_show_the_default_with_a_message(known, client, query, me
     assert len(table(text, "table-calls-per-day")) == 30
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2026-02-30",
+        "to=2026-11-07",
+        "from=&to=",
+        "from=2026-11-01T00:00&to=2026-11-02",
+        "from=%2B2026-11-01",
+        "days=7&from=2026-11-01&to=2026-11-01",
+        "agent=-1",
+        "agent=%205",
+        "agent=" + "9" * 400,
+        "from=" + "2" * 5000,
+    ],
+)
+def test_odd_input_never_fails(known, client, query):
+    assert client.get(f"/analytics?{query}").status_code in (200, 404)
+
+
 def test_swapped_and_overlong_periods_are_corrected(known, client):
     text = page(client, "from=2026-11-07&to=2026-11-01")
     assert "dates were swapped" in text
