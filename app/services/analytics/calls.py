@@ -43,7 +43,7 @@ def facts(scope: Scope) -> Facts:
     ).all()
     days, moods, steps = Counter(), Counter(), Counter()
     for on, sentiment, step, n in grouped:
-        days[on] += n
+        days[str(on)] += n
         moods[sentiment if sentiment in SENTIMENTS else NOT_ANALYSED] += n
         if step is not None:
             steps[step] += n
