@@ -37,23 +37,6 @@ def _day_tick(label: str) -> str:
     return f"{day:%b} {day.day}"
 
 
-def span(seconds: float | None) -> str:
-    """A time span the way people say it: "45 s", "12 min", "3 h 20 min", "2 d 4 h"."""
-    if seconds is None:
-        return "—"
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
-
-
 def _rows(report: service.Report) -> dict:
     """(label, value) rows the page shows that are not straight from the report."""
     cb = report.callbacks
@@ -99,5 +82,4 @@ def analytics():
         charts=_charts(report, rows),
         rows=rows,
         presets=service.PRESETS,
-        span=span,
     )

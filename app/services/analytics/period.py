@@ -40,16 +40,6 @@ class Period:
         """The instant after the period (local midnight after `last`), in UTC."""
         return local_midnight(self.last + timedelta(days=1), self.zone)
 
-    @property
-    def months(self) -> list[str]:
-        """ "YYYY-MM" of every month the period touches, oldest first."""
-        keys: list[str] = []
-        for day in self.days:
-            key = day.isoformat()[:7]
-            if not keys or keys[-1] != key:
-                keys.append(key)
-        return keys
-
 
 def last_days(days: int, today: date, zone: ZoneInfo) -> Period:
     return Period(today - timedelta(days=days - 1), today, zone, preset=days)
