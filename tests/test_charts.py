@@ -24,6 +24,11 @@ def test_columns_fill_the_plot_and_stand_on_the_base():
     assert [text for _, text in chart.grid] == ["0", "5", "10"]
 
 
+def test_gridlines_are_whole_numbers():
+    assert [text for _, text in charts.columns([("a", 4)]).grid] == ["0", "5"]
+    assert [text for _, text in charts.columns([("a", 0)]).grid] == ["0", "1"]
+
+
 def test_a_long_period_gets_a_few_axis_labels():
     points = [(f"d{i}", i) for i in range(90)]
     assert len(charts.columns(points, size=charts.WIDE).ticks) <= charts.WIDE[2]

@@ -75,7 +75,8 @@ def columns(
     ticks = [
         (PAD_LEFT + (i + 0.5) * slot, tick(label)) for i, (label, _) in enumerate(points) if i % every == 0
     ]
-    grid = [(base - plot_h * f, axis(top * f)) for f in (0, 0.5, 1)]
+    halves = (0, 0.5, 1) if float(top / 2).is_integer() else (0, 1)  # no line at 2.5 calls
+    grid = [(base - plot_h * f, axis(top * f)) for f in halves]
     return ColumnChart(bars, ticks, grid, width, height)
 
 
