@@ -109,6 +109,9 @@ def test_conversation_ids_by_prefix_and_the_exact_id_first(client, tenant):
     assert _found(client, "conv_01jxab") == [longer]
     assert _found(client, "onv_01") == []  # a prefix, not any substring
     assert _found(client, "conv_%") == []  # LIKE wildcards are literal
+    short = _add(tenant, "x9")
+    assert _found(client, "x9") == [short]  # too short for a prefix: the id itself
+    assert _found(client, "x") == []
 
 
 def test_the_most_relevant_call_comes_first_then_the_newest(client, tenant):

@@ -77,7 +77,7 @@ def clean(q: str) -> str:
 
 
 def match(q: str, tenant) -> Match | None:
-    """How `q` finds the tenant's calls; None when it holds nothing to search for.
+    """How `q` finds the tenant's calls; None when it is empty (or only spaces and NUL).
 
     The condition does not scope by tenant: the caller's query does (app/tenancy.py).
     """
@@ -88,8 +88,6 @@ def match(q: str, tenant) -> Match | None:
     by_id = _id_prefix(text)
     by_number = _number(text, phones.region_of(tenant))
     conditions = [c for c in (words and words[0], by_id, by_number) if c is not None]
-    if not conditions:
-        return None
     bonus = [(Call.conversation_id == text, ID_EXACT)]
     bonus += [(c, ID_OR_NUMBER) for c in (by_id, by_number) if c is not None]
     rank = case(*bonus, else_=0.0) + (words[1] if words else literal(0.0))
@@ -100,10 +98,11 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _id_prefix(text: str) -> ColumnElement[bool] | None:
-    """Conversation ids starting with the text (one token, at least MIN_ID_PREFIX characters)."""
-    if len(text) < MIN_ID_PREFIX or any(c.isspace() for c in text):
-        return None
+def _id_prefix(text: str) -> ColumnElement[bool]:
+    """Conversation ids starting with the text; only the id itself for a text shorter than
+    MIN_ID_PREFIX (one or two characters would start too many)."""
+    if len(text) < MIN_ID_PREFIX:
+        return Call.conversation_id == text
     return Call.conversation_id.like(like_escape(text) + "%", escape="\\")
 
 
