@@ -63,6 +63,21 @@ def test_words_are_stemmed_in_the_call_s_language(client, tenant):
     assert _found(client, "FUGA") == [fuga]
 
 
+@pytest.mark.parametrize(
+    ("language", "said", "query"),
+    [
+        ("de", "Kunde: die Rohre im Keller sind undicht.", "Rohr"),
+        ("de", "Kunde: ein Wasserschaden im Bad.", "WASSERSCHÄDEN"),
+        ("fr", "Client : les fuites de la chaudière.", "fuite"),
+        ("fr", "Client : la chaudière est en panne.", "CHAUDIERES"),
+    ],
+)
+def test_german_and_french_calls_are_stemmed_too(client, tenant, language, said, query):
+    call = _add(tenant, "c1", said, language=language)
+    _add(tenant, "c2", "Customer: nothing of the sort.", language="en")
+    assert _found(client, query) == [call]
+
+
 def test_accents_and_case_do_not_matter(client, tenant):
     bano = _add(tenant, "c-es", "Cliente: el baño está inundado y la calefacción no funciona.", language="es")
     _add(tenant, "c-en", "Customer: the bathroom is flooded.", language="en")
