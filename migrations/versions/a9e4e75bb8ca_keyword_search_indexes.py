@@ -9,7 +9,7 @@ that recreates `calls` in batch mode drops them: tests/test_keyword_search.py ch
 app/services/keyword_search.py queries both; keep the language map and columns in step with it.
 
 Revision ID: a9e4e75bb8ca
-Revises: 488347e534da
+Revises: 1c3ff10aa70a
 Create Date: 2026-11-29 09:05:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a9e4e75bb8ca'
-down_revision = '488347e534da'
+down_revision = '1c3ff10aa70a'
 branch_labels = None
 depends_on = None
 
