@@ -2,61 +2,39 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, case, false, func, select
 
 from ..extensions import db
 from ..models import STATUSES, Call, Callback
-from ..services import phones
+from ..services import keyword_search
 from ..tenancy import current_tenant, scoped
 
 PER_PAGE = 25
 
 
-def like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def call_list(q: str = "", status: str = "", callback: str = "") -> Select:
-    """The current tenant's calls, newest first, filtered by search text, status and callback flag."""
+    """The current tenant's calls filtered by search text, status and callback flag: newest first, or
+    by relevance (then newest) when there is search text (app/services/keyword_search.py)."""
     stmt = scoped(Call)
-    q = q.strip()[:200]
-    if q:
-        words = q.split()[:8]
-        in_text = and_(*(Call.transcript_text.ilike(f"%{like_escape(w)}%", escape="\\") for w in words))
-        in_summary = and_(*(Call.summary.ilike(f"%{like_escape(w)}%", escape="\\") for w in words))
-        by_number = phone_match(q, phones.region_of(current_tenant()), Call.caller_number)
-        stmt = stmt.where(
-            or_(
-                Call.conversation_id.ilike(f"%{like_escape(q)}%", escape="\\"),
-                in_text,
-                in_summary,
-                Call.caller_name.ilike(f"%{like_escape(q)}%", escape="\\"),
-                *([by_number] if by_number is not None else []),
-            )
-        )
+    newest = func.coalesce(Call.started_at, Call.created_at)
+    order = (newest.desc(), Call.id.desc())
+    if q.strip():
+        found = keyword_search.match(q, current_tenant())
+        stmt = stmt.where(found.condition if found else false())
+        if found:
+            order = (found.rank.desc(), newest.desc(), Call.id.desc())
     if status in STATUSES:
         stmt = stmt.where(Call.status == status)
     if callback == "yes":
         stmt = stmt.where(Call.callback_needed.is_(True))
     elif callback == "no":
         stmt = stmt.where(Call.callback_needed.is_(False))
-    newest = func.coalesce(Call.started_at, Call.created_at)
-    return stmt.order_by(newest.desc(), Call.id.desc())
+    return stmt.order_by(*order)
 
 
 def failed_list() -> Select:
     """The current tenant's failed calls, most recently tried first."""
     return scoped(Call).where(Call.status == "failed").order_by(Call.last_attempt_at.desc(), Call.id.desc())
-
-
-def phone_match(q: str, region: str | None, column):
-    """A condition on `column` (an E.164 number column) for a search text typed as a phone number.
-
-    None when the text is not a number. "+44 7700 900123", "07700900123" and "7700 900123" all find
-    +447700900123 in a GB workspace (app/services/phones.py); the index on (tenant_id, number) serves it.
-    """
-    forms = phones.search_forms(q, region)
-    return column.in_(forms) if forms else None
 
 
 def callback_list(user_id: int, who: str = "all", state: str = "open", agent: int | None = None) -> Select:
