@@ -2,23 +2,59 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from datetime import datetime
+
+from sqlalchemy import Float, Select, and_, func, literal, or_, select
+from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
 from ..models import STATUSES, Call, Callback
+from ..pagination import Key
 from ..services import phones
 from ..tenancy import current_tenant, scoped
 
 PER_PAGE = 25
+SORTS = ("newest", "oldest", "duration")
+# The columns a calls list row shows: never the transcript, its search text, metadata or vector.
+LIST_COLUMNS = (
+    Call.id, Call.tenant_id, Call.conversation_id, Call.agent_pk, Call.external_agent_id, Call.agent_name,
+    Call.started_at, Call.created_at, Call.duration_s, Call.caller_number, Call.caller_name, Call.status,
+    Call.waiting_for, Call.summary, Call.elevenlabs_analysis, Call.callback_needed,
+)  # fmt: skip
+FAILED_COLUMNS = (Call.failed_step, Call.last_error, Call.attempts, Call.last_attempt_at)
 
 
 def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def call_list(q: str = "", status: str = "", callback: str = "") -> Select:
-    """The current tenant's calls, newest first, filtered by search text, status and callback flag."""
-    stmt = scoped(Call)
+def newest_key():
+    """When a call happened: its start, else when it arrived (the index ix_calls_tenant_newest)."""
+    return func.coalesce(Call.started_at, Call.created_at)
+
+
+def call_order(sort: str = "newest") -> list[Key]:
+    """The list's keyset order for `sort`; each ends with the id so it is total."""
+    if sort == "oldest":
+        return [Key(newest_key()), Key(Call.id)]
+    if sort == "duration":  # longest first; unknown durations last
+        return [Key(func.coalesce(Call.duration_s, literal(-1.0, Float)), True), Key(Call.id, True)]
+    return [Key(newest_key(), True), Key(Call.id, True)]
+
+
+def call_list(
+    q: str = "",
+    status: str = "",
+    callback: str = "",
+    agent: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    sort: str = "newest",
+) -> tuple[Select, list[Key]]:
+    """The current tenant's calls filtered by search text, status, callback flag, agent and time
+    (`start` <= when < `end`, UTC), and their keyset order (apply it with `pagination.ordered`)."""
+    stmt = scoped(Call).options(load_only(*LIST_COLUMNS))
+    keys = call_order(sort)
     q = q.strip()[:200]
     if q:
         words = q.split()[:8]
@@ -40,13 +76,20 @@ def call_list(q: str = "", status: str = "", callback: str = "") -> Select:
         stmt = stmt.where(Call.callback_needed.is_(True))
     elif callback == "no":
         stmt = stmt.where(Call.callback_needed.is_(False))
-    newest = func.coalesce(Call.started_at, Call.created_at)
-    return stmt.order_by(newest.desc(), Call.id.desc())
+    if agent:
+        stmt = stmt.where(Call.agent_pk == agent)
+    if start is not None:
+        stmt = stmt.where(newest_key() >= start)
+    if end is not None:
+        stmt = stmt.where(newest_key() < end)
+    return stmt, keys
 
 
-def failed_list() -> Select:
-    """The current tenant's failed calls, most recently tried first."""
-    return scoped(Call).where(Call.status == "failed").order_by(Call.last_attempt_at.desc(), Call.id.desc())
+def failed_list() -> tuple[Select, list[Key]]:
+    """The current tenant's failed calls, most recently tried first (ix_calls_tenant_status_tried)."""
+    stmt = scoped(Call).where(Call.status == "failed").options(load_only(*LIST_COLUMNS, *FAILED_COLUMNS))
+    tried = func.coalesce(Call.last_attempt_at, Call.created_at)
+    return stmt, [Key(tried, True), Key(Call.id, True)]
 
 
 def phone_match(q: str, region: str | None, column):
@@ -59,12 +102,18 @@ def phone_match(q: str, region: str | None, column):
     return column.in_(forms) if forms else None
 
 
-def callback_list(user_id: int, who: str = "all", state: str = "open", agent: int | None = None) -> Select:
-    """The current tenant's callbacks for the queue.
+def callback_list(
+    user_id: int, who: str = "all", state: str = "open", agent: int | None = None
+) -> tuple[Select, list[Key]]:
+    """The current tenant's callbacks for the queue, and their keyset order.
 
-    Open: urgent first, then the soonest due. Done: the most recently finished first.
+    Open: urgent first ("urgent" sorts after "normal", so priority descending), then the soonest due.
+    Done: the most recently finished first.
     """
-    stmt = scoped(Callback).where(Callback.state == state)
+    row_call = joinedload(Callback.call, innerjoin=True).load_only(
+        Call.id, Call.agent_pk, Call.agent_name, Call.external_agent_id
+    )
+    stmt = scoped(Callback).where(Callback.state == state).options(row_call)
     if who == "mine":
         stmt = stmt.where(Callback.assignee_id == user_id)
     elif who == "unassigned":
@@ -72,9 +121,9 @@ def callback_list(user_id: int, who: str = "all", state: str = "open", agent: in
     if agent:
         stmt = stmt.join(Call, Call.id == Callback.call_id).where(Call.agent_pk == agent)
     if state == "done":
-        return stmt.order_by(Callback.done_at.desc(), Callback.id.desc())
-    urgent_first = case((Callback.priority == "urgent", 0), else_=1)
-    return stmt.order_by(urgent_first, Callback.due_at, Callback.id)
+        finished = func.coalesce(Callback.done_at, Callback.updated_at)
+        return stmt, [Key(finished, True), Key(Callback.id, True)]
+    return stmt, [Key(Callback.priority, True), Key(Callback.due_at), Key(Callback.id)]
 
 
 def caller_history(call: Call, limit: int = 10) -> list[tuple[Call, Callback | None]]:
