@@ -71,10 +71,14 @@ def ordered(stmt: Select, keys: list[Key]) -> Select:
     return stmt.order_by(*(k.order() for k in keys))
 
 
-def count_capped(stmt: Select, id_expr: ColumnElement, cap: int = COUNT_CAP) -> int:
-    """COUNT(*) of `stmt`, stopping at cap + 1 rows (a LIMIT subquery over the id alone)."""
+def count_query(stmt: Select, id_expr: ColumnElement, cap: int = COUNT_CAP) -> Select:
+    """COUNT(*) of `stmt` that stops at cap + 1 rows (a LIMIT subquery over the id alone)."""
     inner = stmt.with_only_columns(id_expr, maintain_column_froms=True).order_by(None).limit(cap + 1)
-    return db.session.execute(select(func.count()).select_from(inner.subquery())).scalar_one()
+    return select(func.count()).select_from(inner.subquery())
+
+
+def count_capped(stmt: Select, id_expr: ColumnElement, cap: int = COUNT_CAP) -> int:
+    return db.session.execute(count_query(stmt, id_expr, cap)).scalar_one()
 
 
 def keyset_page(stmt: Select, keys: list[Key], per_page: int) -> Page:
@@ -82,28 +86,34 @@ def keyset_page(stmt: Select, keys: list[Key], per_page: int) -> Page:
     width = len(stmt.column_descriptions)  # entities or columns per row, before the keys
     fingerprint = _fingerprint(keys)
     total = count_capped(stmt, keys[-1].expr)
-    labelled = stmt.add_columns(*(k.expr.label(f"_key{i}") for i, k in enumerate(keys)))
 
     before = _decode(request.args.get("before"), fingerprint, len(keys))
     if before is not None:
-        rows = _fetch(labelled, keys, before, per_page, forward=False)
+        rows = _fetch(page_query(stmt, keys, per_page, before, forward=False))
         if len(rows) > per_page:  # a full page with rows still newer than it
             rows = rows[:per_page][::-1]
             return _page(rows, width, keys, total, older=True, newer=True)
         # Reached the start: the newest rows are the first page (never a short page one).
     after = None if before is not None else _decode(request.args.get("after"), fingerprint, len(keys))
-    rows = _fetch(labelled, keys, after, per_page, forward=True)
+    rows = _fetch(page_query(stmt, keys, per_page, after))
     more = len(rows) > per_page
     page = _page(rows[:per_page], width, keys, total, older=more, newer=after is not None)
     page.from_cursor = after is not None
     return page
 
 
-def _fetch(stmt: Select, keys: list[Key], values, per_page: int, forward: bool) -> list:
+def page_query(stmt: Select, keys: list[Key], per_page: int, values=None, forward: bool = True) -> Select:
+    """The statement for one page: up to per_page + 1 rows past `values` (None: from the start),
+    each row followed by its key values (read back into the next cursor)."""
+    stmt = stmt.add_columns(*(k.expr.label(f"_key{i}") for i, k in enumerate(keys)))
     if values is not None:
         stmt = stmt.where(_beyond(keys, values, forward))
     order = keys if forward else [Key(k.expr, not k.descending) for k in keys]
-    return db.session.execute(ordered(stmt, order).limit(per_page + 1)).unique().all()
+    return ordered(stmt, order).limit(per_page + 1)
+
+
+def _fetch(stmt: Select) -> list:
+    return db.session.execute(stmt).unique().all()
 
 
 def _beyond(keys: list[Key], values: list, forward: bool):

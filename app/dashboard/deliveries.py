@@ -6,30 +6,20 @@ import contextlib
 import json
 
 from flask import render_template, request
-from sqlalchemy.orm import load_only
 
 from ..models import AUDIO_EVENT, OUTCOMES, WebhookEvent
-from ..pagination import Key, keyset_page
-from ..tenancy import get_or_404, scoped
+from ..pagination import keyset_page
+from ..tenancy import get_or_404
 from . import bp
+from .queries import delivery_list
 
 PER_PAGE = 50
-LIST_COLUMNS = (
-    WebhookEvent.id, WebhookEvent.tenant_id, WebhookEvent.received_at, WebhookEvent.event_type,
-    WebhookEvent.conversation_id, WebhookEvent.call_id, WebhookEvent.outcome, WebhookEvent.http_status,
-    WebhookEvent.body_bytes, WebhookEvent.reason,
-)  # fmt: skip
 
 
 @bp.get("/deliveries")
 def deliveries():
     outcome = request.args.get("outcome", "")
-    # The list shows no body or headers: leave them in the table (ix_webhook_events_tenant_received).
-    stmt = scoped(WebhookEvent).options(load_only(*LIST_COLUMNS))
-    if outcome in OUTCOMES:
-        stmt = stmt.where(WebhookEvent.outcome == outcome)
-    keys = [Key(WebhookEvent.received_at, True), Key(WebhookEvent.id, True)]
-    page = keyset_page(stmt, keys, PER_PAGE)
+    page = keyset_page(*delivery_list(outcome if outcome in OUTCOMES else None), PER_PAGE)
     return render_template("dashboard/deliveries.html", page=page, outcome=outcome, outcomes=OUTCOMES)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
-from ..models import STATUSES, Call, Callback
+from ..models import STATUSES, Call, Callback, WebhookEvent
+from ..models.list_indexes import finished, longest, newest, tried
 from ..pagination import Key
 from ..services import phones
 from ..tenancy import current_tenant, scoped
@@ -21,6 +22,11 @@ LIST_COLUMNS = (
     Call.started_at, Call.created_at, Call.duration_s, Call.caller_number, Call.caller_name, Call.status,
     Call.waiting_for, Call.summary, Call.elevenlabs_analysis, Call.callback_needed,
 )  # fmt: skip
+DELIVERY_COLUMNS = (
+    WebhookEvent.id, WebhookEvent.tenant_id, WebhookEvent.received_at, WebhookEvent.event_type,
+    WebhookEvent.conversation_id, WebhookEvent.call_id, WebhookEvent.outcome, WebhookEvent.http_status,
+    WebhookEvent.body_bytes, WebhookEvent.reason,
+)  # fmt: skip
 FAILED_COLUMNS = (Call.failed_step, Call.last_error, Call.attempts, Call.last_attempt_at)
 
 
@@ -28,18 +34,13 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def newest_key():
-    """When a call happened: its start, else when it arrived (the index ix_calls_tenant_newest)."""
-    return func.coalesce(Call.started_at, Call.created_at)
-
-
 def call_order(sort: str = "newest") -> list[Key]:
     """The list's keyset order for `sort`; each ends with the id so it is total."""
     if sort == "oldest":
-        return [Key(newest_key()), Key(Call.id)]
+        return [Key(newest()), Key(Call.id)]
     if sort == "duration":  # longest first; unknown durations last
-        return [Key(func.coalesce(Call.duration_s, literal(-1.0, Float)), True), Key(Call.id, True)]
-    return [Key(newest_key(), True), Key(Call.id, True)]
+        return [Key(longest(), True), Key(Call.id, True)]
+    return [Key(newest(), True), Key(Call.id, True)]
 
 
 def call_list(
@@ -79,17 +80,16 @@ def call_list(
     if agent:
         stmt = stmt.where(Call.agent_pk == agent)
     if start is not None:
-        stmt = stmt.where(newest_key() >= start)
+        stmt = stmt.where(newest() >= start)
     if end is not None:
-        stmt = stmt.where(newest_key() < end)
+        stmt = stmt.where(newest() < end)
     return stmt, keys
 
 
 def failed_list() -> tuple[Select, list[Key]]:
     """The current tenant's failed calls, most recently tried first (ix_calls_tenant_status_tried)."""
     stmt = scoped(Call).where(Call.status == "failed").options(load_only(*LIST_COLUMNS, *FAILED_COLUMNS))
-    tried = func.coalesce(Call.last_attempt_at, Call.created_at)
-    return stmt, [Key(tried, True), Key(Call.id, True)]
+    return stmt, [Key(tried(), True), Key(Call.id, True)]
 
 
 def phone_match(q: str, region: str | None, column):
@@ -121,9 +121,16 @@ def callback_list(
     if agent:
         stmt = stmt.join(Call, Call.id == Callback.call_id).where(Call.agent_pk == agent)
     if state == "done":
-        finished = func.coalesce(Callback.done_at, Callback.updated_at)
-        return stmt, [Key(finished, True), Key(Callback.id, True)]
+        return stmt, [Key(finished(), True), Key(Callback.id, True)]
     return stmt, [Key(Callback.priority, True), Key(Callback.due_at), Key(Callback.id)]
+
+
+def delivery_list(outcome: str | None = None) -> tuple[Select, list[Key]]:
+    """The current tenant's webhook deliveries, newest first, without their bodies and headers."""
+    stmt = scoped(WebhookEvent).options(load_only(*DELIVERY_COLUMNS))
+    if outcome:
+        stmt = stmt.where(WebhookEvent.outcome == outcome)
+    return stmt, [Key(WebhookEvent.received_at, True), Key(WebhookEvent.id, True)]
 
 
 def caller_history(call: Call, limit: int = 10) -> list[tuple[Call, Callback | None]]:
