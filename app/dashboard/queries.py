@@ -16,11 +16,12 @@ from ..tenancy import current_tenant, scoped
 
 PER_PAGE = 25
 SORTS = ("newest", "oldest", "duration")
-# The columns a calls list row shows: never the transcript, its search text, metadata or vector.
+# What a calls list row and its CSV export show: never the transcript, its search text, metadata, vector.
 LIST_COLUMNS = (
     Call.id, Call.tenant_id, Call.conversation_id, Call.agent_pk, Call.external_agent_id, Call.agent_name,
     Call.started_at, Call.created_at, Call.duration_s, Call.caller_number, Call.caller_name, Call.status,
-    Call.waiting_for, Call.summary, Call.elevenlabs_analysis, Call.callback_needed,
+    Call.waiting_for, Call.summary, Call.elevenlabs_analysis, Call.callback_needed, Call.callback_reason,
+    Call.sentiment, Call.topics,
 )  # fmt: skip
 DELIVERY_COLUMNS = (
     WebhookEvent.id, WebhookEvent.tenant_id, WebhookEvent.received_at, WebhookEvent.event_type,
