@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from app.extensions import db
 from app.models import Agent, Call, Callback, Tenant, WebhookEvent
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+_numbers = itertools.count()
 
 
 def workspace_rows() -> tuple[Tenant, Agent]:
@@ -24,14 +26,16 @@ def gen_calls(n: int, *, same_minute_every: int = 3, **fields) -> list[int]:
     tenant, agent = workspace_rows()
     calls = [
         Call(
-            tenant_id=tenant.id,
-            agent_pk=agent.id,
-            external_agent_id=agent.agent_id,
-            conversation_id=f"conv_list_{i:04d}",
-            started_at=T0 - timedelta(minutes=i - (i % same_minute_every == 1)),
-            duration_s=float(i % 7 * 30) if i % 5 else None,
-            status="processed",
-            **fields,
+            **{
+                "tenant_id": tenant.id,
+                "agent_pk": agent.id,
+                "external_agent_id": agent.agent_id,
+                "conversation_id": f"conv_list_{next(_numbers):05d}",
+                "started_at": T0 - timedelta(minutes=i - (i % same_minute_every == 1)),
+                "duration_s": float(i % 7 * 30) if i % 5 else None,
+                "status": "processed",
+                **fields,
+            }
         )
         for i in range(n)
     ]
