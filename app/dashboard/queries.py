@@ -54,7 +54,11 @@ def call_list(
     sort: str = "newest",
 ) -> tuple[Select, list[Key]]:
     """The current tenant's calls filtered by search text, status, callback flag, agent and time
-    (`start` <= when < `end`, UTC), and their keyset order (apply it with `pagination.ordered`)."""
+    (`start` <= when < `end`, UTC), and their keyset order (apply it with `pagination.ordered`).
+
+    A ranked search puts its rank (any SQL expression) first: `keys = [Key(rank, True), *keys]`;
+    keyset cursors then carry the rank too, and the chosen sort breaks ties.
+    """
     stmt = scoped(Call).options(load_only(*LIST_COLUMNS))
     keys = call_order(sort)
     q = q.strip()[:200]
