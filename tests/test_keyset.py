@@ -10,7 +10,7 @@ from list_data import gen_callbacks, gen_calls, gen_deliveries
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Call, Callback
+from app.models import Call, Callback, WebhookEvent
 from app.pagination import COUNT_CAP, Page, count_capped
 
 ROW_IDS = {
@@ -139,3 +139,26 @@ def test_totals_are_exact_under_the_cap_and_capped_above(client, workspace, app)
         assert count_capped(select(Call), Call.id, cap=50) == 12
     assert Page(items=[], total=COUNT_CAP).total_label == "10,000"
     assert Page(items=[], total=COUNT_CAP + 1).total_label == "10,000+"
+
+
+@pytest.mark.parametrize(
+    ("path", "noun"),
+    [
+        ("/calls", "calls"),
+        ("/callbacks", "callbacks"),
+        ("/deliveries", "deliveries"),
+        ("/jobs", "failed calls"),
+    ],
+)
+def test_every_list_says_no_more_past_its_end(client, workspace, path, noun):
+    gen_callbacks(30)
+    gen_deliveries(60)
+    db.session.execute(Call.__table__.update().values(status="failed"))
+    db.session.commit()
+    older = pager_link(client.get(path).get_data(as_text=True), "next")
+    db.session.execute(Callback.__table__.delete())
+    db.session.execute(WebhookEvent.__table__.delete())
+    db.session.execute(Call.__table__.delete())
+    db.session.commit()
+    html = client.get(older).get_data(as_text=True)
+    assert f"No more {noun}" in html and 'id="past-end"' in html
