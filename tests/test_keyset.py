@@ -14,7 +14,7 @@ from app.models import Call, Callback, WebhookEvent
 from app.pagination import COUNT_CAP, Page, count_capped
 
 ROW_IDS = {
-    "/calls": r'<td><a href="/calls/([0-9]+)"',
+    "/calls": r'<a href="/calls/([0-9]+)" class="mono"',
     "/callbacks": r'data-callback-id="([0-9]+)"',
     "/deliveries": r'href="/deliveries/([0-9]+)"',
     "/jobs": r'data-call-id="([0-9]+)"',

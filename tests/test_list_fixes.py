@@ -20,10 +20,11 @@ def workspace(client, auth):
     return auth
 
 
+CALL_LINK = r'<a href="/calls/([0-9]+)" class="mono"'  # a calls list row's link to its call
+
+
 def listed(client, url: str) -> list[int]:
-    return [
-        int(i) for i in re.findall(r'<td><a href="/calls/([0-9]+)"', client.get(url).get_data(as_text=True))
-    ]
+    return [int(i) for i in re.findall(CALL_LINK, client.get(url).get_data(as_text=True))]
 
 
 def test_filter_by_agent(client, workspace):
