@@ -39,7 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import auth, dashboard, errors, health, http_headers, readiness, webhooks  # noqa: F401
     from .admin import register_admin
     from .cli import register_cli
-    from .web import nav, timefmt
+    from .services import changes  # noqa: F401 - its listeners mark workspaces changed on commit
+    from .web import live, nav, timefmt
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     timefmt.register(app)
     nav.register(app)
+    live.register(app)
     register_cli(app)
     configure_logging()  # one line per event in every log, whatever text a tenant sends
     return app

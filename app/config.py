@@ -124,6 +124,8 @@ def load_config() -> dict:
     c["WEBHOOK_REJECTED_RATE_LIMIT"] = os.environ.get("WEBHOOK_REJECTED_RATE_LIMIT", "30 per minute")
     c["WEBHOOK_EVENTS_RETENTION_DAYS"] = _int("WEBHOOK_EVENTS_RETENTION_DAYS", 30)
     c["REDIS_REQUEST_TIMEOUT_S"] = _float("REDIS_REQUEST_TIMEOUT_S", 0.05)
+    # Live pages (calls, callbacks, the navigation count) ask this often whether anything changed.
+    c["LIVE_POLL_SECONDS"] = max(1, _int("LIVE_POLL_SECONDS", 5))
 
     # Jobs
     c["JOB_RETRY_INTERVALS"] = [

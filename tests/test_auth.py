@@ -15,6 +15,8 @@ PROTECTED = [
     "/calls",
     "/calls/1",
     "/calls/1/similar",
+    "/callbacks",
+    "/live",
     "/search",
     "/jobs",
     "/deliveries",

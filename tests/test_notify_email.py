@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import socket
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from helpers import gen_workspace, run_jobs
+from processes import free_port
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DeliveryAttempt, OutboundEvent, Tenant
 from app.notifications import notify, save_settings
 from app.notifications.mail import MailConfigError, one_line, parse_smtp_url
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Inbox:
@@ -45,7 +39,7 @@ class Inbox:
         return AuthResult(success=True)
 
 
-SMTP_PORT = _free_port()
+SMTP_PORT = free_port()
 
 
 @pytest.fixture
@@ -160,9 +154,7 @@ def test_credentials_in_the_url_are_used(app, tenant_id, inbox):
     assert inbox.messages[0]["message"]["Subject"] == "[CallDesk] Test event from Settings"
 
 
-@pytest.mark.parametrize(
-    "config_overrides", [{"SMTP_URL": f"smtp://127.0.0.1:{_free_port()}"}], indirect=True
-)
+@pytest.mark.parametrize("config_overrides", [{"SMTP_URL": f"smtp://127.0.0.1:{free_port()}"}], indirect=True)
 def test_an_unreachable_mail_server_is_retried_then_failed(app, tenant_id):
     event_id = notify(tenant_id, "test", {})
     run_jobs(app)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 from helpers import AuthActions, csrf_from
+from processes import free_port
 
 from app.ratelimits import storage_uri
 from app.services import accounts
@@ -28,12 +28,6 @@ from app.services import accounts
 ROOT = Path(__file__).resolve().parent.parent
 EMAIL, PASSWORD = "owner@acme.test", "correct-horse-1"
 LOGIN_LIMIT, LOGIN_IP_LIMIT = 10, 30  # the defaults: "10 per minute" and "30 per minute"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -73,7 +67,7 @@ def web(migrated, redis_url, tmp_path_factory):
     """gunicorn -w 2 serving the app on the test database and Redis, rate limits on (defaults)."""
     import gunicorn
 
-    port, logs = _free_port(), tmp_path_factory.mktemp("ratelimit-web")
+    port, logs = free_port(), tmp_path_factory.mktemp("ratelimit-web")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PINECONE_", "RATELIMIT_"))},
         "DATABASE_URL": migrated,
@@ -188,7 +182,7 @@ def test_limits_are_stored_in_redis_by_default(app, redis_url):
     assert storage_uri("redis://cache:6379/1") == "redis://cache:6379/1"
 
 
-REDIS_DOWN = {**LIMITED, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{_free_port()}/0"}  # nothing listens
+REDIS_DOWN = {**LIMITED, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/0"}  # nothing listens
 
 
 @pytest.mark.parametrize("config_overrides", [REDIS_DOWN], indirect=True)

@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from bodies import PATH, headers_for, padded_body
 from helpers import gen_workspace
+from processes import free_port
 from sqlalchemy import select
 
 from app.extensions import db
@@ -26,18 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "whsec_acme_test_secret_0001"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(app, migrated, redis_url, tmp_path):
     """`gunicorn wsgi:app` on a free port, on this test's database; yields its port."""
     import gunicorn as gunicorn_pkg
 
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": migrated,

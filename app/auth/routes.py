@@ -1,4 +1,8 @@
+"""Signup, login and logout: the pages for visitors, and leaving."""
+
 from __future__ import annotations
+
+import functools
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -16,44 +20,55 @@ def _safe_next(target: str | None) -> str:
     return safe_path(target) or url_for("dashboard.calls")
 
 
+def _visitor_form(form_class, template: str):
+    """A form page for visitors. A signed-in user goes to the calls list; a valid submission goes to
+    the view, `view(form)`, which answers it, or returns None to show the form again with the errors
+    it added. The page answers 400 while its form has errors."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def page():
+            if current_user.is_authenticated:
+                return redirect(url_for("dashboard.calls"))
+            form = form_class()
+            if form.validate_on_submit():
+                answer = view(form)
+                if answer is not None:
+                    return answer
+            status = 400 if form.errors else 200
+            return render_template(template, form=form), status
+
+        return page
+
+    return wrap
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @signup_limit
-def signup():
-    if current_user.is_authenticated:
-        return redirect(url_for("dashboard.calls"))
-    form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.signup(
-                form.tenant_name.data, form.email.data, form.password.data, timezone=form.timezone.data
-            )
-        except accounts.SignupError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            sign_in(user)
-            flash(
-                f"Welcome to CallDesk, {user.tenant.name}. Register your first agent to receive calls.",
-                "success",
-            )
-            return redirect(url_for("dashboard.agents"))
-    status = 400 if form.errors else 200
-    return render_template("auth/signup.html", form=form), status
+@_visitor_form(SignupForm, "auth/signup.html")
+def signup(form):
+    try:
+        user = accounts.signup(
+            form.tenant_name.data, form.email.data, form.password.data, timezone=form.timezone.data
+        )
+    except accounts.SignupError as exc:
+        form.email.errors.append(str(exc))
+        return None
+    sign_in(user)
+    flash(f"Welcome to CallDesk, {user.tenant.name}. Register your first agent to receive calls.", "success")
+    return redirect(url_for("dashboard.agents"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @login_limits
-def login():
-    if current_user.is_authenticated:
-        return redirect(url_for("dashboard.calls"))
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            sign_in(user)
-            return redirect(_safe_next(request.args.get("next")))
+@_visitor_form(LoginForm, "auth/login.html")
+def login(form):
+    user = accounts.authenticate(form.email.data, form.password.data)
+    if user is None:
         form.password.errors.append("Wrong email or password.")
-    status = 400 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+        return None
+    sign_in(user)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -18,6 +19,7 @@ from sqlalchemy import delete, or_, select, update
 
 from ..extensions import db, htmx, login_manager
 from ..models import User, UserSession, utcnow
+from ..web.redirects import safe_path
 
 TOUCH_EVERY = timedelta(minutes=5)
 
@@ -112,9 +114,19 @@ def live_sessions(user: User) -> list[UserSession]:
     )
 
 
+def _back_to() -> str:
+    """Where signing in leads back to: for an HTMX request (a poll), the page it was made from."""
+    if htmx and htmx.current_url:
+        page = urlsplit(htmx.current_url)
+        path = safe_path(page.path + (f"?{page.query}" if page.query else ""))
+        if page.netloc == request.host and path:
+            return path
+    return request.full_path.rstrip("?")
+
+
 @login_manager.unauthorized_handler
 def unauthorized():
-    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+    login_url = url_for("auth.login", next=_back_to())
     if htmx:
         # A 302 would be followed by htmx and the login page swapped into a fragment.
         return "", 401, {"HX-Redirect": login_url}

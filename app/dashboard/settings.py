@@ -47,15 +47,31 @@ def settings():
     return _page()
 
 
-@bp.post("/settings")
-@admin_required
-def save_secret():
-    form = WebhookSecretForm()
-    if not form.validate_on_submit():
-        return _page(secret_form=form, status=400)
-    workspace.set_webhook_secret(current_tenant(), form.webhook_secret.data.strip())
-    flash("Webhook secret saved. Deliveries must now carry a valid ElevenLabs-Signature.", "success")
-    return redirect(url_for("dashboard.settings"))
+def _section(url: str, form_class, page_key: str, guard=admin_required):
+    """Register a settings form's POST under the decorated function's name.
+
+    An invalid form shows the page again with its errors (400); a valid one goes to the function,
+    `store(tenant, form)`, which saves it and returns the message to flash; then back to Settings.
+    """
+
+    def register(store):
+        def view():
+            form = form_class()
+            if not form.validate_on_submit():
+                return _page(**{page_key: form}, status=400)
+            flash(store(current_tenant(), form), "success")
+            return redirect(url_for("dashboard.settings"))
+
+        bp.add_url_rule(url, store.__name__, guard(view), methods=["POST"])
+        return store
+
+    return register
+
+
+@_section("/settings", WebhookSecretForm, "secret_form")
+def save_secret(tenant, form) -> str:
+    workspace.set_webhook_secret(tenant, form.webhook_secret.data.strip())
+    return "Webhook secret saved. Deliveries must now carry a valid ElevenLabs-Signature."
 
 
 @bp.post("/settings/secret/delete")
@@ -69,52 +85,30 @@ def delete_secret():
     return redirect(url_for("dashboard.settings"))
 
 
-@bp.post("/settings/analysis")
-@admin_required
-def save_analysis():
-    form = AnalysisSettingsForm()
-    if not form.validate_on_submit():
-        return _page(analysis_form=form, status=400)
-    workspace.set_analysis_instructions(current_tenant(), form.analysis_instructions.data)
-    flash("Analysis instructions saved. They apply to calls processed from now on.", "success")
-    return redirect(url_for("dashboard.settings"))
+@_section("/settings/analysis", AnalysisSettingsForm, "analysis_form")
+def save_analysis(tenant, form) -> str:
+    workspace.set_analysis_instructions(tenant, form.analysis_instructions.data)
+    return "Analysis instructions saved. They apply to calls processed from now on."
 
 
-@bp.post("/settings/language")
-@admin_required
-def save_language():
-    form = SummaryLanguageForm()
-    if not form.validate_on_submit():
-        return _page(language_form=form, status=400)
-    workspace.set_summary_language(current_tenant(), form.summary_language.data)
-    flash("Summary language saved. It applies to calls processed from now on.", "success")
-    return redirect(url_for("dashboard.settings"))
+@_section("/settings/language", SummaryLanguageForm, "language_form")
+def save_language(tenant, form) -> str:
+    workspace.set_summary_language(tenant, form.summary_language.data)
+    return "Summary language saved. It applies to calls processed from now on."
 
 
-@bp.post("/settings/budget")
-@owner_required
-def save_budget():
-    form = BudgetForm()
-    if not form.validate_on_submit():
-        return _page(budget_form=form, status=400)
-    budget.set_budget(current_tenant(), form.monthly_budget.data)
+@_section("/settings/budget", BudgetForm, "budget_form", guard=owner_required)
+def save_budget(tenant, form) -> str:
+    budget.set_budget(tenant, form.monthly_budget.data)
     if form.monthly_budget.data is None:
-        flash("Monthly budget removed. Calls waiting for it are sent on within a minute.", "success")
-    else:
-        flash(
-            f"Monthly budget set to ${budget.dollars(budget.to_micros(form.monthly_budget.data))}. "
-            "Calls waiting for it are sent on within a minute if there is room.",
-            "success",
-        )
-    return redirect(url_for("dashboard.settings"))
+        return "Monthly budget removed. Calls waiting for it are sent on within a minute."
+    return (
+        f"Monthly budget set to ${budget.dollars(budget.to_micros(form.monthly_budget.data))}. "
+        "Calls waiting for it are sent on within a minute if there is room."
+    )
 
 
-@bp.post("/settings/timezone")
-@admin_required
-def save_timezone():
-    form = TimeZoneForm()
-    if not form.validate_on_submit():
-        return _page(zone_form=form, status=400)
-    workspace.set_timezone(current_tenant(), form.timezone.data, form.phone_region.data)
-    flash(f"Time zone saved: times are now shown in {form.timezone.data}.", "success")
-    return redirect(url_for("dashboard.settings"))
+@_section("/settings/timezone", TimeZoneForm, "zone_form")
+def save_timezone(tenant, form) -> str:
+    workspace.set_timezone(tenant, form.timezone.data, form.phone_region.data)
+    return f"Time zone saved: times are now shown in {form.timezone.data}."

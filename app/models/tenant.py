@@ -82,6 +82,11 @@ class User(UserMixin, db.Model):
         """May change the workspace: agents, settings, the team, deleting calls."""
         return self.role in MANAGER_ROLES
 
+    @property
+    def can_set_budget(self) -> bool:
+        """May commit the workspace's money (the monthly AI budget): owners only."""
+        return self.role == "owner"
+
     def can_remove(self, member: User) -> bool:
         """Managers remove others from the team; only an owner removes an owner."""
         return self.can_manage and member.id != self.id and (member.role != "owner" or self.role == "owner")

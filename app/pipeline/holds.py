@@ -21,7 +21,7 @@ from sqlalchemy import update
 from ..extensions import db
 from ..models import Call, utcnow
 from ..providers.errors import RateLimited
-from ..services import budget
+from ..services import budget, changes
 from ..services.jobs import enqueue_call, get_queue, job_id, redis_conn
 
 log = logging.getLogger("calldesk.pipeline")
@@ -53,6 +53,8 @@ def hold_call(call_id: int, reason: str, delay: float = 0.0) -> str:
             enqueued_at=later,
         )
     )
+    if held.rowcount == 1:
+        changes.touch_calls([call_id])
     db.session.commit()
     if held.rowcount != 1:
         return "skipped (no longer processing)"

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Call, utcnow
 from ..notifications import notify_call_processed
 from ..providers import ProviderError, get_providers
+from ..services import changes
 from .heartbeat import Heartbeat
 from .holds import hold_call, hold_reason
 from .steps import STEPS
@@ -44,6 +45,8 @@ def claim(call_id: int) -> bool:
             waiting_for=None,
         )
     )
+    if result.rowcount == 1:
+        changes.touch_calls([call_id])  # queued -> processing shows on the live pages
     db.session.commit()
     return result.rowcount == 1
 

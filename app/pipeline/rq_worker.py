@@ -14,6 +14,8 @@ import logging
 import math
 import os
 import time
+from collections.abc import Callable
+from functools import partial
 
 import redis.exceptions
 from redis import Redis
@@ -85,6 +87,16 @@ class _RidesOutOutages:
             except REDIS_DOWN as exc:
                 self._ride_out(exc)
 
+    def _riding_out(self, *steps: Callable[[], object]) -> None:
+        """Run `steps` in order; after a Redis outage (ridden out), all again, until they go through."""
+        while True:
+            try:
+                for step in steps:
+                    step()
+                return
+            except REDIS_DOWN as exc:
+                self._ride_out(exc)
+
     def _start_scheduler(
         self,
         burst: bool = False,
@@ -94,29 +106,28 @@ class _RidesOutOutages:
     ) -> None:
         """RQ's, with the scheduler above: takes the scheduler lock if it is free, then runs the
         scheduler in a process of its own (or, in burst mode, enqueues what is due, once)."""
-        while True:
+        level = logging_level if logging_level is not None else self.log.level
+        self._riding_out(lambda: self._start_scheduler_once(burst, level, date_format, log_format))
+
+    def _start_scheduler_once(self, burst: bool, logging_level, date_format: str, log_format: str) -> None:
+        self.scheduler = Scheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if self.scheduler.acquired_locks and not burst:
+            self.scheduler.start()
+        elif self.scheduler.acquired_locks:
             try:
-                self.scheduler = Scheduler(
-                    self.queues,
-                    connection=self.connection,
-                    logging_level=logging_level if logging_level is not None else self.log.level,
-                    date_format=date_format,
-                    log_format=log_format,
-                    serializer=self.serializer,
-                )
-                self.scheduler.acquire_locks()
-                if self.scheduler.acquired_locks and not burst:
-                    self.scheduler.start()
-                elif self.scheduler.acquired_locks:
-                    try:
-                        self.scheduler.register_birth()
-                        self.scheduler.enqueue_scheduled_jobs()
-                    finally:
-                        self.scheduler.release_locks()
-                        self.scheduler.register_death()
-                return
-            except REDIS_DOWN as exc:
-                self._ride_out(exc)
+                self.scheduler.register_birth()
+                self.scheduler.enqueue_scheduled_jobs()
+            finally:
+                self.scheduler.release_locks()
+                self.scheduler.register_death()
 
     def teardown(self) -> None:
         try:
@@ -134,14 +145,7 @@ class _RidesOutOutages:
 
     def check_for_suspension(self, burst: bool) -> None:
         """First call of every loop turn: the place where an outage noticed elsewhere is ridden out."""
-        while True:
-            try:
-                self._register_if_forgotten()
-                super().check_for_suspension(burst)
-                OUTAGE.up()
-                return
-            except REDIS_DOWN as exc:
-                self._ride_out(exc)
+        self._riding_out(self._register_if_forgotten, partial(super().check_for_suspension, burst), OUTAGE.up)
 
     def run_maintenance_tasks(self) -> None:
         try:

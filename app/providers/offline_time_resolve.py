@@ -14,6 +14,11 @@ import re
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
 _NUMBERS = {
     word: n
     for words, n in [
@@ -44,76 +49,61 @@ _WEEKDAYS = [
     "saturday sábado sabado samstag samedi",
     "sunday domingo sonntag dimanche",
 ]
-_WEEKDAY = re.compile(
-    "|".join(f"(?P<d{i}>{'|'.join(names.split())})" for i, names in enumerate(_WEEKDAYS)), re.IGNORECASE
-)
-_IMMEDIATE = re.compile(
+_WEEKDAY = _rx("|".join(f"(?P<d{i}>{'|'.join(names.split())})" for i, names in enumerate(_WEEKDAYS)))
+_IMMEDIATE = _rx(
     r"as\s+soon\s+as|asap|right\s+away|straight\s+away|right\s+now|immediately|lo\s+antes|cuanto\s+antes"
     r"|lo\s+más\s+pronto|enseguida|en\s+seguida|inmediato|inmediatamente|ahora\s+mismo|^ya$|so\s+schnell"
     r"|schnellstmöglich|sofort|umgehend|gleich|möglichst\s+bald|dès\s+que\s+possible|au\s+plus\s+vite"
-    r"|le\s+plus\s+(?:vite|tôt)|tout\s+de\s+suite|immédiatement|rapidement",
-    re.IGNORECASE,
+    r"|le\s+plus\s+(?:vite|tôt)|tout\s+de\s+suite|immédiatement|rapidement"
 )
-_WITHIN_UNIT = re.compile(
-    r"within\s+the\s+hour|dans\s+l'heure|innerhalb\s+(?:einer|der\s+nächsten)\s+stunde\b", re.IGNORECASE
-)
-_OFFSET = re.compile(
+_WITHIN_UNIT = _rx(r"within\s+the\s+hour|dans\s+l'heure|innerhalb\s+(?:einer|der\s+nächsten)\s+stunde\b")
+_OFFSET = _rx(
     r"(?:\b(?:in|within|en|dentro\s+de|innerhalb|dans)\s+)(?:the\s+next\s+|der\s+nächsten\s+)?"
     r"(?P<n>an?|half\s+an|media|una?|unas|einer\s+halben|einer|une\s+demi|une|\d+|\w+)\s*-?\s*"
     r"(?P<unit>minutes?|mins?|minutos?|minuten|hours?|horas?|stunden?|heures?|heure|days?|días?|tagen?|jours?"
-    r"|weeks?|semanas?|wochen?|semaines?)",
-    re.IGNORECASE,
+    r"|weeks?|semanas?|wochen?|semaines?)"
 )
-_TOMORROW2 = re.compile(r"day\s+after\s+tomorrow|pasado\s+mañana|übermorgen|après-demain", re.IGNORECASE)
-_TOMORROW = re.compile(
-    r"tomorrow|(?<!la\s)(?<!esta\s)\bmañana\b|(?<!heute\s)(?<!guten\s)(?<!am\s)\bmorgen\b|\bdemain\b",
-    re.IGNORECASE,
+_TOMORROW2 = _rx(r"day\s+after\s+tomorrow|pasado\s+mañana|übermorgen|après-demain")
+_TOMORROW = _rx(
+    r"tomorrow|(?<!la\s)(?<!esta\s)\bmañana\b|(?<!heute\s)(?<!guten\s)(?<!am\s)\bmorgen\b|\bdemain\b"
 )
-_TODAY = re.compile(
+_TODAY = _rx(
     r"today|tonight|this\s+(?:morning|afternoon|evening)|\bhoy\b|esta\s+(?:mañana|tarde|noche)|heute"
-    r"|aujourd'hui|ce\s+(?:matin|soir|midi)|cet\s+après-midi|end\s+of\s+(?:the\s+)?day|fin\s+de\s+journée",
-    re.IGNORECASE,
+    r"|aujourd'hui|ce\s+(?:matin|soir|midi)|cet\s+après-midi|end\s+of\s+(?:the\s+)?day|fin\s+de\s+journée"
 )
-_NEXT_WEEK = re.compile(
-    r"next\s+week|próxima\s+semana|semana\s+que\s+viene|nächste\s+woche|kommende\s+woche|semaine\s+prochaine",
-    re.IGNORECASE,
+_NEXT_WEEK = _rx(
+    r"next\s+week|próxima\s+semana|semana\s+que\s+viene|nächste\s+woche|kommende\s+woche|semaine\s+prochaine"
 )
-_END_OF_WEEK = re.compile(
-    r"end\s+of\s+(?:the\s+|this\s+)?week|fin\s+de\s+semana|ende\s+der\s+woche|fin\s+de\s+semaine",
-    re.IGNORECASE,
+_END_OF_WEEK = _rx(
+    r"end\s+of\s+(?:the\s+|this\s+)?week|fin\s+de\s+semana|ende\s+der\s+woche|fin\s+de\s+semaine"
 )
 _PARTS = [
-    (re.compile(r"end\s+of\s+(?:the\s+)?day|fin\s+de\s+journée", re.IGNORECASE), 17),
-    (re.compile(r"first\s+thing|primera\s+hora|temprano|früh", re.IGNORECASE), 8),
-    (re.compile(r"afternoon|tarde|nachmittag|après-midi", re.IGNORECASE), 14),
-    (re.compile(r"evening|abend|soir|soirée", re.IGNORECASE), 18),
-    (re.compile(r"night|tonight|noche", re.IGNORECASE), 19),
-    (re.compile(r"\b(?:noon|midday|lunch\w*|mediodía|mittags?|midi)\b", re.IGNORECASE), 12),
+    (_rx(r"end\s+of\s+(?:the\s+)?day|fin\s+de\s+journée"), 17),
+    (_rx(r"first\s+thing|primera\s+hora|temprano|früh"), 8),
+    (_rx(r"afternoon|tarde|nachmittag|après-midi"), 14),
+    (_rx(r"evening|abend|soir|soirée"), 18),
+    (_rx(r"night|tonight|noche"), 19),
+    (_rx(r"\b(?:noon|midday|lunch\w*|mediodía|mittags?|midi)\b"), 12),
     (
-        re.compile(
+        _rx(
             r"morning|(?<!pasado\s)mañana(?=.*\bmañana\b)|por\s+la\s+mañana|esta\s+mañana|vormittag"
-            r"|heute\s+morgen|matin|matinée",
-            re.IGNORECASE,
+            r"|heute\s+morgen|matin|matinée"
         ),
         9,
     ),
 ]
-_MIDNIGHT = re.compile(r"midnight|medianoche|mitternacht|minuit", re.IGNORECASE)
-_CLOCK = re.compile(
+_MIDNIGHT = _rx(r"midnight|medianoche|mitternacht|minuit")
+_CLOCK = _rx(
     r"(?P<half>halb\s+)?(?<![\d.])(?P<h>\d{1,2}|[a-zäöüéè]+)(?:\s*[:.h]\s*(?P<m>\d{2})|\s+(?P<mw>thirty|fifteen|y\s+media"
-    r"|y\s+cuarto|et\s+demie))?(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.))?(?:\s*(?P<unit>uhr|h\b|heures?|o'clock))?",
-    re.IGNORECASE,
+    r"|y\s+cuarto|et\s+demie))?(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.))?(?:\s*(?P<unit>uhr|h\b|heures?|o'clock))?"
 )
-_CLOCK_CONTEXT = re.compile(
+_CLOCK_CONTEXT = _rx(
     r"\b(?:at|around|about|by|after|before|from|until|till|between|a|sobre|hacia|después\s+de|antes\s+de"
     r"|a\s+partir\s+de|desde|entre|um|gegen|ab|nach|vor|bis|zwischen|à|vers|après|avant|dès|d'ici)\s+(?:las?\s+)?$"
-    r"|^$",
-    re.IGNORECASE,
+    r"|^$"
 )
-_BEFORE = re.compile(r"\b(?:before|antes|vor|avant)\b", re.IGNORECASE)
-_DATE = re.compile(
-    r"(?:\bthe\s+|\bel\s+(?:día\s+)?|\bam\s+|\ble\s+)(?P<day>\d{1,2})(?:st|nd|rd|th|\.)?", re.IGNORECASE
-)
+_BEFORE = _rx(r"\b(?:before|antes|vor|avant)\b")
+_DATE = _rx(r"(?:\bthe\s+|\bel\s+(?:día\s+)?|\bam\s+|\ble\s+)(?P<day>\d{1,2})(?:st|nd|rd|th|\.)?")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 
 

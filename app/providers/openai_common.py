@@ -12,6 +12,7 @@ import httpx2
 import openai
 import pydantic
 
+from app.providers import usage
 from app.providers.errors import ProviderConfigError, ProviderError, RateLimited
 from app.providers.ratelimit import RateLimiter
 
@@ -197,13 +198,24 @@ def send(
 
 
 class OpenAIClientOwner:
-    """What both OpenAI providers do with the client they hold (`_client`, `_api_key`, `model`)."""
+    """What both OpenAI providers share: the client, the shared limiter and the tries per request."""
 
-    _client: openai.OpenAI
-    _api_key: str
-    _limiter: RateLimiter
-    _tries: int
-    model: str
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        model: str,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        client: openai.OpenAI | None = None,
+        limiter: RateLimiter | None = None,
+    ):
+        self.model = model
+        self._api_key = api_key
+        self._client = client or build_openai_client(api_key, base_url, timeout, max_retries)
+        self._limiter = limiter or RateLimiter()
+        self._tries = max_retries + 1
 
     def close(self) -> None:
         """Release the HTTP connection pool."""
@@ -214,4 +226,19 @@ class OpenAIClientOwner:
         try:
             self._client.models.retrieve(self.model)
         except openai.OpenAIError as exc:
-            raise map_openai_error(exc, self._api_key) from exc
+            raise self._error(exc) from exc
+
+    def _send(
+        self, operation: str, estimate: int, request: Callable[[], T], account: Callable[[T], int | None]
+    ) -> T:
+        """`send` with this provider's limiter and tries."""
+        return send(self._limiter, operation, estimate, request, tries=self._tries, account=account)
+
+    def _error(self, exc: Exception) -> ProviderError:
+        """The ProviderError for an SDK (or reply validation) exception, our key redacted."""
+        return map_openai_error(exc, self._api_key)
+
+    def _reported(self, operation: str, model: str | None, prompt: int, completion: int = 0) -> int:
+        """Report one reply's tokens under the model it names (else ours); returns their sum."""
+        usage.report(usage.Usage(operation, PROVIDER, model or self.model, prompt, completion))
+        return prompt + completion

@@ -6,17 +6,12 @@ import math
 
 import openai
 
-from app.providers import usage
 from app.providers.errors import ProviderConfigError
 from app.providers.openai_common import (
     PROVIDER,
     OpenAIClientOwner,
-    build_openai_client,
     invalid_output,
-    map_openai_error,
-    send,
 )
-from app.providers.ratelimit import RateLimiter
 
 MAX_INPUTS_PER_REQUEST = 2048  # API limit
 MAX_TOKENS_PER_REQUEST = 250_000  # API limit is 300k; estimates are rough, keep a margin
@@ -50,28 +45,14 @@ class OpenAIEmbedder(OpenAIClientOwner):
 
     name = "openai"
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        model: str = "text-embedding-3-small",
-        dimensions: int = 1536,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 2,
-        client: openai.OpenAI | None = None,
-        limiter: RateLimiter | None = None,
-    ):
+    def __init__(self, *, model: str = "text-embedding-3-small", dimensions: int = 1536, **connection):
+        """`connection`: the keywords of OpenAIClientOwner (api_key, base_url, timeout, max_retries, …)."""
         if dimensions <= 0:
             raise ProviderConfigError(
                 f"embedding dimensions must be positive, got {dimensions}", provider=PROVIDER
             )
-        self.model = model
+        super().__init__(model=model, **connection)
         self.dimensions = dimensions
-        self._api_key = api_key
-        self._client = client or build_openai_client(api_key, base_url, timeout, max_retries)
-        self._limiter = limiter or RateLimiter()
-        self._tries = max_retries + 1
 
     @property
     def sends_dimensions(self) -> bool:
@@ -105,16 +86,14 @@ class OpenAIEmbedder(OpenAIClientOwner):
         extra = {"dimensions": self.dimensions} if self.sends_dimensions else {}
         estimate = sum(embedding_tokens(text) for text in batch)
         try:
-            response = send(
-                self._limiter,
+            response = self._send(
                 "embeddings",
                 estimate,
                 lambda: self._client.embeddings.create(model=self.model, input=batch, **extra),
-                tries=self._tries,
-                account=self._report,
+                self._report,
             )
         except openai.OpenAIError as exc:
-            raise map_openai_error(exc, self._api_key) from exc
+            raise self._error(exc) from exc
         except ValueError as exc:  # the SDK's "No embedding data received"
             raise invalid_output(str(exc)) from exc
         data = sorted(response.data, key=lambda item: item.index)
@@ -137,7 +116,4 @@ class OpenAIEmbedder(OpenAIClientOwner):
         counts = getattr(response, "usage", None)
         if counts is None:
             return None
-        tokens = int(counts.prompt_tokens or 0)
-        model = getattr(response, "model", None) or self.model
-        usage.report(usage.Usage("embeddings", PROVIDER, model, tokens))
-        return tokens
+        return self._reported("embeddings", getattr(response, "model", None), int(counts.prompt_tokens or 0))

@@ -7,21 +7,15 @@ from datetime import UTC, datetime
 import openai
 import pydantic
 
-from app.providers import usage
 from app.providers.base import LANGUAGE_NAMES, Analysis, AnalysisRequest, Turn
 from app.providers.delimiting import neutralise_tags, one_line
 from app.providers.openai_common import (
-    PROVIDER,
     OpenAIClientOwner,
-    build_openai_client,
     estimate_tokens,
     invalid_output,
-    map_openai_error,
-    send,
 )
-from app.providers.ratelimit import RateLimiter
 
-__all__ = ["OpenAIAnalyser", "build_openai_client", "fit_lines", "render_turns"]
+__all__ = ["OpenAIAnalyser", "fit_lines", "render_turns"]
 
 ROLE_LABELS = {"agent": "Agent", "user": "Caller"}
 UNKNOWN_ROLE = "Unknown"  # never the sender's own word: a role "system" must not read as one
@@ -183,24 +177,10 @@ class OpenAIAnalyser(OpenAIClientOwner):
 
     name = "openai"
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        model: str,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 2,
-        max_transcript_tokens: int = 6000,
-        client: openai.OpenAI | None = None,
-        limiter: RateLimiter | None = None,
-    ):
-        self.model = model
+    def __init__(self, *, model: str, max_transcript_tokens: int = 6000, **connection):
+        """`connection`: the keywords of OpenAIClientOwner (api_key, base_url, timeout, max_retries, …)."""
+        super().__init__(model=model, **connection)
         self.max_transcript_tokens = max_transcript_tokens
-        self._api_key = api_key
-        self._client = client or build_openai_client(api_key, base_url, timeout, max_retries)
-        self._limiter = limiter or RateLimiter()
-        self._tries = max_retries + 1
 
     def build_messages(self, request: AnalysisRequest) -> list[dict]:
         """The system and user messages for one analysis (public for tests and previews)."""
@@ -225,20 +205,18 @@ class OpenAIAnalyser(OpenAIClientOwner):
         messages = self.build_messages(request)
         estimate = sum(estimate_tokens(m["content"]) for m in messages) + REPLY_TOKENS_ESTIMATE
         try:
-            raw = send(
-                self._limiter,
+            raw = self._send(
                 "chat",
                 estimate,
                 lambda: self._client.chat.completions.with_raw_response.parse(
                     model=self.model, messages=messages, response_format=Analysis
                 ),
-                tries=self._tries,
-                account=self._report,
+                self._report,
             )
             # Parsed only now: the tokens above are paid for whatever the reply turns out to hold.
             completion = raw.parse()
         except (openai.OpenAIError, pydantic.ValidationError) as exc:
-            raise map_openai_error(exc, self._api_key) from exc
+            raise self._error(exc) from exc
         if not completion.choices:
             raise invalid_output("the reply has no choices")
         message = completion.choices[0].message
@@ -257,10 +235,10 @@ class OpenAIAnalyser(OpenAIClientOwner):
         counts = body.get("usage") if isinstance(body, dict) else None
         if not isinstance(counts, dict):
             return None
-        prompt, completion = int(counts.get("prompt_tokens") or 0), int(counts.get("completion_tokens") or 0)
-        model = body.get("model") if isinstance(body.get("model"), str) else self.model
-        usage.report(usage.Usage("chat", PROVIDER, model or self.model, prompt, completion))
-        return prompt + completion
+        model = body.get("model") if isinstance(body.get("model"), str) else None
+        return self._reported(
+            "chat", model, int(counts.get("prompt_tokens") or 0), int(counts.get("completion_tokens") or 0)
+        )
 
 
 def _tidy(analysis: Analysis) -> Analysis:

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select, update
 
 from ..extensions import db
 from ..models import Call, Tenant, User
-from . import costs
+from . import changes, costs
 
 log = logging.getLogger("calldesk.budget")
 MICROS_PER_DOLLAR = 1_000_000
@@ -172,6 +172,7 @@ def release_waiting_calls(limit: int = 500) -> int:
             .values(waiting_for=None, enqueued_at=None)
             .execution_options(synchronize_session=False)
         )
+        changes.touch(tenant_id)
         db.session.commit()
         released += result.rowcount
         log.info("tenant=%s: budget has room again; %d waiting call(s) sent on", tenant_id, result.rowcount)

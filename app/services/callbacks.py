@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import CALLBACK_OUTCOMES, Call, Callback, CallbackEvent, Tenant, User, utcnow
 from ..notifications import call_data, notify
 from ..providers.offline_time_resolve import resolve_time
+from . import changes
 from .timezones import zone_of
 
 log = logging.getLogger("calldesk.callbacks")
@@ -210,6 +211,7 @@ def _notify(callback: Callback, event_type: str) -> None:
 
 def unassign_member(user_id: int) -> None:
     """A removed member's callbacks go back to the team (SQLite does not enforce ON DELETE SET NULL)."""
+    changes.touch_member(user_id)
     db.session.execute(update(Callback).where(Callback.assignee_id == user_id).values(assignee_id=None))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Call, utcnow
+from . import changes
 from .budget import release_waiting_calls
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,8 @@ def _sweep_by_database(connection: Redis, limit: int) -> int:
             taken = db.session.execute(
                 update(Call).where(Call.id == call_id, stale).values(status="queued", enqueued_at=None)
             )
+            if taken.rowcount == 1:
+                changes.touch_calls([call_id])
             db.session.commit()
             if taken.rowcount != 1:
                 continue  # its worker came back to life meanwhile

@@ -8,25 +8,23 @@ from flask import abort
 from flask_login import current_user
 
 
-def admin_required(view):
-    """Owners and admins may change the workspace; members may only read."""
+def allowed_if(permission: str, doc: str):
+    """A decorator that answers 403 unless the signed-in user has `permission` (a User property)."""
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.can_manage:
-            abort(403)
-        return view(*args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not getattr(current_user, permission, False):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    decorator.__doc__ = doc
+    return decorator
 
 
-def owner_required(view):
-    """Only the workspace's owners: what commits its money (the AI budget)."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if current_user.role != "owner":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+# Owners and admins may change the workspace; members may only read.
+admin_required = allowed_if("can_manage", "Owners and admins only.")
+# Only the workspace's owners: what commits its money (the AI budget).
+owner_required = allowed_if("can_set_budget", "Owners only.")

@@ -132,6 +132,7 @@ class Stack:
             # The request path's Redis timeout is 50 ms by default: on a busy test machine a Retry click
             # could then report "queue unreachable" instead of "queued"; that path has tests of its own.
             REDIS_REQUEST_TIMEOUT_S=2,
+            LIVE_POLL_SECONDS=1,  # live pages (calls, callbacks, the nav count) ask every second
         )
         self.app = create_app(
             {

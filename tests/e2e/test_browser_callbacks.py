@@ -1,7 +1,10 @@
-"""The morning routine at the callback desk, in a real browser against gunicorn and a real worker: a flagged
-call arrives through the signed webhook, shows in the queue and the navigation count; it is assigned and
-marked done inline (no reload); a missed call arrives with its number and is worked from its call page.
-Screenshots of the queue and a call page, at desktop and phone width, go to tests/e2e/artifacts/."""
+"""The morning routine at the callback desk, in a real browser against gunicorn and a real worker: with
+/callbacks open, a flagged call arrives through the signed webhook and shows in the queue and the
+navigation count by itself (live polling, no reload); it is assigned and marked done inline while another
+call arrives (the half-typed note survives the update); a missed call arrives with its number, again
+without a reload, and is worked from its call page. The calls list picks up new calls the same way,
+keeping its filters and scroll position. Screenshots of the queue and a call page, at desktop and phone
+width, go to tests/e2e/artifacts/."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ pytestmark = pytest.mark.e2e
 # The browser, the web server and the worker, as the other browser tests have them (a server per module).
 browser, context, page, server = tb.browser, tb.context, tb.page, tb.server
 
+LIVE_TIMEOUT_MS = 10_000  # a live page notices a change within LIVE_POLL_SECONDS (1 s here) and a fetch
 GAS = "Hi, this is Maria Lopez. There is a smell of gas in my kitchen. Can you call me back tomorrow morning?"
 
 
@@ -68,6 +72,16 @@ def nav(page):
     return page.locator("#nav-callback-count")
 
 
+def wait_for_polls(page, count: int) -> list[int]:
+    """Let the page's live poller ask `count` more times (each LIVE_POLL_SECONDS apart); their statuses."""
+    statuses = []
+    for _ in range(count):
+        with page.expect_response(lambda r: r.url.endswith("/live"), timeout=LIVE_TIMEOUT_MS) as answer:
+            pass
+        statuses.append(answer.value.status)
+    return statuses
+
+
 def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -84,13 +98,15 @@ def test_the_morning_routine(page, server):
     page.goto("/callbacks")
     expect(page.get_by_role("heading", name="No open callbacks")).to_be_visible()
     expect(nav(page)).to_have_attribute("data-open", "0")
+    mark_document(page)
 
-    # A flagged call arrives through the real webhook and worker.
+    # A flagged call arrives through the real webhook and worker, and shows up by itself.
     call_id = server.deliver(flagged("conv-e2e-gas", agent_id), secret)
     server.wait_until_processed(call_id)
-    page.reload()
     row = page.locator(".cb-row").first
-    expect(row).to_have_attribute("data-state", "open")
+    expect(row).to_have_attribute("data-state", "open", timeout=LIVE_TIMEOUT_MS)
+    assert same_document(page), "the queue must update by itself, without a reload"
+    row = page.locator(f"#{row.get_attribute('id')}")
     expect(row.locator(".badge.urgent")).to_have_text("Urgent")
     expect(row.locator(".caller-name")).to_have_text("Maria Lopez")
     expect(row.locator("a.tel")).to_have_attribute("href", "tel:+447700900123")
@@ -104,17 +120,41 @@ def test_the_morning_routine(page, server):
     page.screenshot(path=ARTIFACTS / "callbacks.png", full_page=True)
 
     # Assign to me, then mark done with a note: inline, the page is never reloaded.
-    mark_document(page)
     row.get_by_role("button", name="Assign to me").click()
     expect(row.locator(".cb-assignee")).to_have_text("owner@desk.e2e.test")
     expect(row.get_by_role("button", name="Assign to me")).to_have_count(0)
     row.get_by_label("Outcome").select_option("reached")
     row.get_by_label("Note").fill("Engineer booked for 10:00, gas supply off")
+    # Another call arrives while the note is being typed: the count follows at once, the queue waits.
+    tap = flagged("conv-e2e-tap", agent_id)
+    tap["data"]["transcript"][1]["message"] = "My tap drips. Please call me back on Friday afternoon."
+    tap_id = server.deliver(tap, secret)
+    server.wait_until_processed(tap_id)
+    expect(nav(page)).to_have_attribute("data-open", "2", timeout=LIVE_TIMEOUT_MS)
+    wait_for_polls(page, 2)
+    expect(row.get_by_label("Note")).to_have_value("Engineer booked for 10:00, gas supply off")
+    expect(row.get_by_label("Outcome")).to_have_value("reached")
+    expect(page.locator(".cb-row")).to_have_count(1)
     row.get_by_role("button", name="Mark done").click()
     expect(row).to_have_attribute("data-state", "done")
     expect(row).to_contain_text("Outcome: Reached")
-    expect(nav(page)).to_have_attribute("data-open", "0")  # the count drops with the same answer
+    expect(nav(page)).to_have_attribute("data-open", "1")  # the count drops with the same answer
+    # Done with the form: the queue now catches up (the open ones: only the new call).
+    tap_row = page.locator(".cb-row", has_text="Friday afternoon")
+    expect(tap_row).to_have_attribute("data-state", "open", timeout=LIVE_TIMEOUT_MS)
+    expect(page.locator(".cb-row")).to_have_count(1)
+    expect(page.locator("#callbacks-summary")).to_contain_text("1 open")
     assert same_document(page), "the actions must update the row in place, not reload the page"
+
+    # A missed call arrives with its number and shows in the queue, without a reload.
+    missed_id = deliver_missed(server, missed("conv-e2e-missed", agent_id), secret)
+    missed_row = page.locator(".cb-row", has_text="Missed call: no answer")
+    expect(missed_row).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(missed_row.locator("a.tel")).to_have_attribute("href", "tel:+442079460000")
+    expect(missed_row.locator("a.tel")).to_have_text("+44 20 7946 0000")
+    expect(missed_row.locator(".badge.missed")).to_have_text("Missed call")
+    expect(nav(page)).to_have_attribute("data-open", "2")
+    assert same_document(page), "the missed call must show up without a reload"
 
     # The call page shows the done callback, its timeline and the note.
     page.goto(f"/calls/{call_id}")
@@ -124,15 +164,6 @@ def test_the_morning_routine(page, server):
     expect(timeline).to_contain_text("owner@desk.e2e.test marked it done: Reached")
     expect(timeline).to_contain_text("Engineer booked for 10:00, gas supply off")
     expect(timeline).to_contain_text("owner@desk.e2e.test assigned it to owner@desk.e2e.test")
-
-    # A missed call arrives with its number and shows in the queue.
-    missed_id = deliver_missed(server, missed("conv-e2e-missed", agent_id), secret)
-    page.goto("/callbacks")
-    missed_row = page.locator(".cb-row", has_text="Missed call: no answer")
-    expect(missed_row.locator("a.tel")).to_have_attribute("href", "tel:+442079460000")
-    expect(missed_row.locator("a.tel")).to_have_text("+44 20 7946 0000")
-    expect(missed_row.locator(".badge.missed")).to_have_text("Missed call")
-    expect(nav(page)).to_have_attribute("data-open", "1")
 
     # Worked from its call page: assign with the select, add a note, mark done; all in place.
     page.goto(f"/calls/{missed_id}")
@@ -150,10 +181,10 @@ def test_the_morning_routine(page, server):
     page.locator("#callback-panel").get_by_label("Outcome").select_option("left_voicemail")
     page.locator("#callback-panel").get_by_role("button", name="Mark done").click()
     expect(page.locator("#call-main")).to_have_attribute("data-callback-state", "done")
-    expect(nav(page)).to_have_attribute("data-open", "0")
+    expect(nav(page)).to_have_attribute("data-open", "1")
     page.locator("#callback-panel").get_by_role("button", name="Reopen").click()
     expect(page.locator("#call-main")).to_have_attribute("data-callback-state", "open")
-    expect(nav(page)).to_have_attribute("data-open", "1")
+    expect(nav(page)).to_have_attribute("data-open", "2")
     assert same_document(page)
 
     # A refused change shows its reason in place (a teammate removed meanwhile is simulated by a bad id).

@@ -8,13 +8,13 @@ server on another port of the same host (same site, other origin).
 
 from __future__ import annotations
 
-import socket
 import threading
 from contextlib import contextmanager
 
 import pytest
 from helpers import failed_job
 from playwright.sync_api import expect, sync_playwright
+from processes import free_port
 from rq.job import Job, JobStatus
 from sqlalchemy import update
 from test_browser import CHROMIUM_ARGS, chromium_path
@@ -37,15 +37,9 @@ RECORD_VIOLATIONS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def serving(wsgi_app):
-    server = make_server("127.0.0.1", _free_port(), wsgi_app, threaded=True)
+    server = make_server("127.0.0.1", free_port(), wsgi_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
