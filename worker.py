@@ -17,8 +17,8 @@ load_dotenv()
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.notifications import sweep_events  # noqa: E402
+from app.pipeline.inprocess import make_worker  # noqa: E402
 from app.pipeline.redis_outage import OUTAGE, REDIS_DOWN  # noqa: E402
-from app.pipeline.rq_worker import make_worker  # noqa: E402
 from app.services.jobs import get_queue, redis_conn, sweep  # noqa: E402
 from app.webhooks.retention import purge_deliveries  # noqa: E402
 
@@ -57,8 +57,11 @@ def _sweep_forever(app, interval: float, stop: threading.Event) -> None:
                 db.session.remove()
 
 
+_stop = {"requested": False}  # set by the signal handler; raising there could be swallowed
+
+
 def _stop_waiting(signum, frame) -> None:
-    raise StopRequested
+    _stop["requested"] = True
 
 
 def check_providers() -> None:
@@ -86,12 +89,12 @@ def check_providers() -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Process queued CallDesk calls.")
     parser.add_argument("--burst", action="store_true", help="process what is queued, then exit")
-    parser.add_argument("--simple", action="store_true", help="run jobs in this process (no fork per job)")
+    parser.add_argument("--fork", action="store_true", help="fork a work horse per job (RQ's default)")
     args = parser.parse_args(argv)
 
     app = create_app()
     with app.app_context():
-        # RQ forks a work horse per job: it must open its own database connections.
+        # A forked process (the RQ scheduler, a --fork work horse) opens its own database connections.
         os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
         check_providers()
         stop = threading.Event()
@@ -105,7 +108,8 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(signal.SIGTERM, _stop_waiting)  # RQ's own handlers replace these once it runs
         signal.signal(signal.SIGINT, _stop_waiting)
         try:
-            worker = make_worker([get_queue(conn)], conn, simple=args.simple)  # waits for Redis
+            stop_requested = lambda: _stop["requested"]  # noqa: E731
+            worker = make_worker([get_queue(conn)], conn, fork=args.fork, stop=stop_requested)
             worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
         except StopRequested:  # while still waiting for Redis to start: nothing was running
             log.info("stopped before Redis could be reached")

@@ -18,6 +18,7 @@ PROTECTED = [
     "/callbacks",
     "/live",
     "/search",
+    "/analytics",
     "/jobs",
     "/deliveries",
     "/deliveries/1",

@@ -6,6 +6,7 @@ SLOW (about 40 s): the worker tests start real `python worker.py` processes agai
 
 from __future__ import annotations
 
+import signal
 import time
 
 import pytest
@@ -13,12 +14,16 @@ from fakes.openai_server import FakeOpenAI
 from helpers import deliver, gen_workspace, run_jobs, seed_payload, worker_burst
 from processes import Workers, wait_for, worker_env
 from redis.client import Pipeline
+from redis.exceptions import ConnectionError
 from rq import Worker
+from rq.exceptions import StopRequested
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Call, utcnow
-from app.services.jobs import get_queue, job_id, sweep
+from app.pipeline.inprocess import make_worker
+from app.pipeline.redis_outage import OUTAGE
+from app.services.jobs import get_queue, job_id, redis_conn, sweep
 
 CHAT = "/v1/chat/completions"
 OUTAGE_S = 8.0  # how long Redis stays down while the workers run (the issue's reproduction)
@@ -229,3 +234,25 @@ def test_a_worker_waiting_for_redis_still_stops_on_sigterm(
     log = workers.log("A").read_text()
     assert proc.returncode == 0, log
     assert "Traceback" not in log, log
+
+
+def test_a_stop_signal_swallowed_by_a_finaliser_still_stops_the_wait_for_redis(app, private_redis):
+    """The flake behind the test above: RQ's SIGTERM handler raised StopRequested wherever the main
+    thread was; landing in a finaliser run by the garbage collector (`ConnectionPool.__del__` in the
+    log of a worker that ignored SIGTERM) the exception is printed and dropped, and the wait for Redis
+    went on. The handler now leaves a flag that the wait honours whatever swallowed the exception."""
+    worker = make_worker([get_queue()], redis_conn())
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    class Finaliser:
+        def __del__(self):
+            worker.request_stop(signal.SIGTERM, None)  # as if SIGTERM arrived during this finaliser
+
+    try:
+        Finaliser()  # collected at once: anything its __del__ raises is "ignored"
+        with pytest.raises(StopRequested):  # Redis answers, yet the worker must not carry on
+            worker._ride_out(ConnectionError("Redis went away"))
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        OUTAGE.up()

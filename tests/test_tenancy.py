@@ -48,6 +48,7 @@ OWNED_GET = [
     "/calls/{call}/similar",
     "/deliveries/{event}",
     "/settings/notifications/attempts/{attempt}",
+    "/analytics?agent={agent}",
 ]
 OWNED_POST = [
     "/agents/{agent}/delete",

@@ -204,3 +204,19 @@ def test_conversation_id_longer_than_the_column_is_rejected(client, workspace):
 def test_webhook_needs_no_csrf_token_and_no_login(client, workspace):
     client.post("/logout")  # no token: refused, but irrelevant to the webhook
     assert deliver(client, sample_payload()).status_code == 202
+
+
+def test_a_call_stored_but_never_enqueued_is_found_by_the_next_sweep(client, workspace, monkeypatch):
+    """The call is committed with `enqueued_at` stamped (one commit per delivery); should the web
+    process die before the job exists, the sweep's lost-job check enqueues it."""
+    from app.services.jobs import job_id, sweep
+    from app.webhooks import ingest
+
+    monkeypatch.setattr(ingest, "enqueue_call", lambda *args, **kwargs: None)  # died right after commit
+    resp = deliver(client, sample_payload())
+    assert resp.status_code == 202
+    call = db.session.get(Call, resp.json["call_id"])
+    assert call.status == "queued" and call.enqueued_at is not None
+    assert get_queue().job_ids == []
+    assert sweep() == 1
+    assert get_queue().job_ids == [job_id(call.id)]

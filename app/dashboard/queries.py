@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
 from ..models import STATUSES, Call, Callback, WebhookEvent
 from ..models.list_indexes import finished, longest, newest, tried
 from ..pagination import Key
-from ..services import phones
+from ..services import keyword_search
 from ..tenancy import current_tenant, scoped
 
 PER_PAGE = 25
@@ -29,10 +29,6 @@ DELIVERY_COLUMNS = (
     WebhookEvent.body_bytes, WebhookEvent.reason,
 )  # fmt: skip
 FAILED_COLUMNS = (Call.failed_step, Call.last_error, Call.attempts, Call.last_attempt_at)
-
-
-def like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def call_order(sort: str = "newest") -> list[Key]:
@@ -56,26 +52,16 @@ def call_list(
     """The current tenant's calls filtered by search text, status, callback flag, agent and time
     (`start` <= when < `end`, UTC), and their keyset order (apply it with `pagination.ordered`).
 
-    A ranked search puts its rank (any SQL expression) first: `keys = [Key(rank, True), *keys]`;
-    keyset cursors then carry the rank too, and the chosen sort breaks ties.
+    With search text, relevance comes first (app/services/keyword_search.py), then the chosen sort:
+    keyset cursors carry the rank too.
     """
     stmt = scoped(Call).options(load_only(*LIST_COLUMNS))
     keys = call_order(sort)
-    q = q.strip()[:200]
-    if q:
-        words = q.split()[:8]
-        in_text = and_(*(Call.transcript_text.ilike(f"%{like_escape(w)}%", escape="\\") for w in words))
-        in_summary = and_(*(Call.summary.ilike(f"%{like_escape(w)}%", escape="\\") for w in words))
-        by_number = phone_match(q, phones.region_of(current_tenant()), Call.caller_number)
-        stmt = stmt.where(
-            or_(
-                Call.conversation_id.ilike(f"%{like_escape(q)}%", escape="\\"),
-                in_text,
-                in_summary,
-                Call.caller_name.ilike(f"%{like_escape(q)}%", escape="\\"),
-                *([by_number] if by_number is not None else []),
-            )
-        )
+    if q.strip():
+        found = keyword_search.match(q, current_tenant())
+        stmt = stmt.where(found.condition if found else false())
+        if found:
+            keys = [Key(found.rank, True), *keys]
     if status in STATUSES:
         stmt = stmt.where(Call.status == status)
     if callback == "yes":
@@ -95,16 +81,6 @@ def failed_list() -> tuple[Select, list[Key]]:
     """The current tenant's failed calls, most recently tried first (ix_calls_tenant_status_tried)."""
     stmt = scoped(Call).where(Call.status == "failed").options(load_only(*LIST_COLUMNS, *FAILED_COLUMNS))
     return stmt, [Key(tried(), True), Key(Call.id, True)]
-
-
-def phone_match(q: str, region: str | None, column):
-    """A condition on `column` (an E.164 number column) for a search text typed as a phone number.
-
-    None when the text is not a number. "+44 7700 900123", "07700900123" and "7700 900123" all find
-    +447700900123 in a GB workspace (app/services/phones.py); the index on (tenant_id, number) serves it.
-    """
-    forms = phones.search_forms(q, region)
-    return column.in_(forms) if forms else None
 
 
 def callback_list(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -31,6 +32,17 @@ TERMINAL = ("processed", "failed", "missed")
 # the sweeper sends it on when there is room again) or "rate_limit" (a provider's limit; a scheduled
 # job sends it on). NULL: nothing holds it.
 WAITING_REASONS = ("budget", "rate_limit")
+# The columns /analytics counts, carried in its index (see ix_calls_tenant_time_facts).
+ANALYTICS_FACTS = (
+    "id",
+    "agent_pk",
+    "status",
+    "failed_step",
+    "sentiment",
+    "duration_s",
+    "started_at",
+    "created_at",
+)
 
 
 class Call(TenantOwned, db.Model):
@@ -40,6 +52,13 @@ class Call(TenantOwned, db.Model):
         # Per workspace: another workspace can neither block nor probe this one's conversation ids.
         UniqueConstraint("tenant_id", "conversation_id", name="uq_calls_tenant_conversation"),
         Index("ix_calls_tenant_caller", "tenant_id", "caller_number"),  # the same caller's calls
+        # /analytics: a period's calls, with what its charts count, from the index alone on PostgreSQL.
+        Index(
+            "ix_calls_tenant_time_facts",
+            "tenant_id",
+            text("coalesce(started_at, created_at)"),
+            postgresql_include=list(ANALYTICS_FACTS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,7 +16,15 @@ class ProviderUsage(TenantOwned, db.Model):
     becomes NULL): the money was spent, and the month's budget counts it."""
 
     __tablename__ = "provider_usage"
-    __table_args__ = (Index("ix_provider_usage_tenant_created", "tenant_id", "created_at"),)
+    # The month's spend (budget) and spend per day: tokens and cost read from the index on PostgreSQL.
+    __table_args__ = (
+        Index(
+            "ix_provider_usage_tenant_created",
+            "tenant_id",
+            "created_at",
+            postgresql_include=["input_tokens", "output_tokens", "cost_micros"],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"), index=True)

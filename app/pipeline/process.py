@@ -57,15 +57,29 @@ def process_call(call_id: int) -> str:
         status = db.session.execute(db.select(Call.status).where(Call.id == call_id)).scalar_one_or_none()
         log.info("call %r: not claimable (status %s); nothing to do", call_id, status)
         return f"skipped ({status})"
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _process_claimed(call_id)
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _process_claimed(call_id: int) -> str:
+    """The steps of a call this job has claimed. The session keeps the call's columns across commits
+    (expire_on_commit off): while the claim holds, nobody else writes the row, and reloading the whole
+    call (transcript, vector) after each step's commit cost more than the step itself."""
     call = db.session.get(Call, call_id)
     step_name = "setup"
+    last = STEPS[-1][0]
     try:
         with Heartbeat(call_id, current_app.config["HEARTBEAT_INTERVAL_S"]):
             providers = get_providers()
             for step_name, step in STEPS:
                 started = time.perf_counter()
                 ran = step(call, providers)
-                db.session.commit()
+                if ran and step_name != last:  # the last step's result is committed with the outcome
+                    db.session.commit()
                 log.info(
                     "call=%s tenant=%s step=%s %s in %.0f ms",
                     call.id,

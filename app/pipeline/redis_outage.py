@@ -16,6 +16,7 @@ log = logging.getLogger("calldesk.worker")
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 5.0  # the longest wait between two pings: how late a worker may notice Redis is back
+STOP_CHECK_S = 0.25  # how often a wait looks at its stop flag (a signal handler only sets a flag)
 
 
 class Outage:
@@ -56,9 +57,13 @@ class Outage:
         if since is not None:
             log.warning("%s: Redis reachable again after %.1f s", self.who, time.monotonic() - since)
 
-    def nap(self, seconds: float) -> None:
-        """Sleep `seconds`, or less if another thread sees Redis back first (signals still interrupt)."""
-        self._back.wait(seconds)
+    def nap(self, seconds: float, stop: Callable[[], bool] = lambda: False) -> None:
+        """Sleep `seconds`, or less if another thread sees Redis back first or `stop()` turns true."""
+        end = time.monotonic() + seconds
+        while not stop():
+            left = end - time.monotonic()
+            if left <= 0 or self._back.wait(min(left, STOP_CHECK_S)):
+                return
 
 
 OUTAGE = Outage()  # per process: a forked scheduler process has its own copy
@@ -72,7 +77,7 @@ def wait_for_redis(connection: Redis, stop: Callable[[], bool] = lambda: False) 
             connection.ping()
         except REDIS_DOWN as exc:
             OUTAGE.down(exc)
-            OUTAGE.nap(delay)
+            OUTAGE.nap(delay, stop)
             delay = min(delay * 2, BACKOFF_MAX_S)
         else:
             OUTAGE.up()

@@ -18,10 +18,9 @@ from collections.abc import Callable
 from functools import partial
 
 import redis.exceptions
-from redis import Redis
-from rq import SimpleWorker, Worker
+from rq import Worker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
-from rq.exceptions import DequeueTimeout
+from rq.exceptions import DequeueTimeout, StopRequested
 from rq.scheduler import RQScheduler
 from rq.utils import now
 from rq.worker import WorkerStatus
@@ -29,6 +28,7 @@ from rq.worker import WorkerStatus
 from .redis_outage import OUTAGE, REDIS_DOWN, wait_for_redis
 
 log = logging.getLogger("calldesk.worker")
+DEQUEUE_WAIT_MAX_S = 10  # one blocking wait for a job (RQ's default is 405 s); then the loop turns
 
 
 class Scheduler(RQScheduler):
@@ -47,14 +47,15 @@ class Scheduler(RQScheduler):
 
 
 class _RidesOutOutages:
-    """The overrides shared by the forking and the simple worker; every Redis call in RQ's work
-    loop is covered by one of them."""
+    """The overrides shared by the forking and the in-process worker (app/pipeline/inprocess.py);
+    every Redis call in RQ's work loop is covered by one of them."""
 
     def _ride_out(self, exc: BaseException) -> None:
         """Wait for Redis (SIGTERM still stops the worker), then make sure Redis knows this worker."""
         OUTAGE.down(exc)
         while True:
-            wait_for_redis(self.connection)
+            if not wait_for_redis(self.connection, stop=lambda: self._stop_requested):
+                raise StopRequested  # from plain code: nothing can swallow it (see _shutdown)
             try:
                 self._register_if_forgotten()
                 return
@@ -71,6 +72,24 @@ class _RidesOutOutages:
 
     # -- start and stop
 
+    _interruptible = False  # True only while the work loop blocks waiting for a job
+    stopped_before_start: Callable[[], bool] = staticmethod(lambda: False)  # set by make_worker
+
+    def _shutdown(self) -> None:
+        """The SIGTERM/SIGINT handler's part (RQ's `request_stop`): set the flag every wait checks.
+
+        RQ raises StopRequested from the handler wherever the main thread happens to be. Raised
+        inside a finaliser run by the garbage collector (`ConnectionPool.__del__`) or a logging call,
+        it is swallowed ("Exception ignored in ...") and a worker waiting out a Redis outage went on
+        waiting, deaf to the signal it had got. So the handler raises only while the loop blocks in
+        the dequeue (the one wait it cannot otherwise cut short); every other wait (for Redis, between
+        dequeues) polls the flag. A running job finishes (warm shutdown); the scheduler is stopped by
+        teardown, outside the handler.
+        """
+        self._stop_requested = True
+        if self._interruptible and self.get_state() != WorkerStatus.BUSY:
+            raise StopRequested
+
     def register_birth(self) -> None:
         # RQ refuses a name whose key exists without a death date; a retry after an outage may find
         # the key this worker wrote itself (names are random).
@@ -81,6 +100,8 @@ class _RidesOutOutages:
     def bootstrap(self, *args, **kwargs) -> None:
         # RQ installs its SIGTERM handler after start-up, which may now wait for Redis: install it first.
         self._install_signal_handlers()
+        if self.stopped_before_start():  # a signal that came while make_worker waited, or just after
+            raise StopRequested
         while True:
             try:
                 return super().bootstrap(*args, **kwargs)
@@ -167,6 +188,8 @@ class _RidesOutOutages:
         qnames = ",".join(self.queue_names())
         idle_since = now()
         while True:
+            if self._stop_requested:
+                raise StopRequested
             try:
                 self.set_state(WorkerStatus.IDLE)
                 self.procline(f"Listening on {qnames}")
@@ -179,14 +202,20 @@ class _RidesOutOutages:
                     if idle_left <= 0:
                         return None
                     wait = min(timeout, idle_left)
-                result = self.queue_class.dequeue_any(
-                    self._ordered_queues,
-                    wait,
-                    connection=self.connection,
-                    job_class=self.job_class,
-                    serializer=self.serializer,
-                    death_penalty_class=self.death_penalty_class,
-                )
+                if wait is not None:  # a stop swallowed despite _shutdown's care waits this long at most
+                    wait = min(wait, DEQUEUE_WAIT_MAX_S)
+                self._interruptible = True
+                try:
+                    result = self.queue_class.dequeue_any(
+                        self._ordered_queues,
+                        wait,
+                        connection=self.connection,
+                        job_class=self.job_class,
+                        serializer=self.serializer,
+                        death_penalty_class=self.death_penalty_class,
+                    )
+                finally:
+                    self._interruptible = False
                 if result is None:
                     return None
                 job, queue = result
@@ -217,19 +246,8 @@ class _RidesOutOutages:
         time.sleep(2.0)
 
 
-def make_worker(queues: list, connection: Redis, *, simple: bool = False) -> Worker:
-    """A worker on `queues`, once Redis answers (RQ asks Redis for the client's address on creation)."""
-    worker_class = SimpleCallWorker if simple else CallWorker
-    while True:
-        wait_for_redis(connection)
-        try:
-            return worker_class(queues, connection=connection)
-        except REDIS_DOWN as exc:
-            OUTAGE.down(exc)
-
-
 class CallWorker(_RidesOutOutages, Worker):
-    """The forking worker: a work horse per job."""
+    """The forking worker: a work horse per job (`worker.py --fork`)."""
 
     def monitor_work_horse(self, job, queue) -> None:
         try:
@@ -239,7 +257,3 @@ class CallWorker(_RidesOutOutages, Worker):
                 self.wait_for_horse()
                 self._horse_pid = 0
             raise
-
-
-class SimpleCallWorker(_RidesOutOutages, SimpleWorker):
-    """Runs jobs in its own process (`worker.py --simple`)."""

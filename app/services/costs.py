@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import ProviderUsage, utcnow
 from ..providers import usage as provider_usage
+from .localdates import local_date, local_midnight
 
 
 def now() -> datetime:
@@ -189,8 +191,9 @@ class Spend:
     requests: int = 0
 
 
-def _spend_by(tenant_id: int, length: int, start: datetime, periods: list[str]) -> list[Spend]:
-    bucket = _bucket(ProviderUsage.created_at, length)
+def _spend_by(tenant_id: int, bucket, periods: list[str], start: datetime, end: datetime | None = None):
+    """Spend grouped by `bucket` (a period key of created_at), one Spend per key of `periods`."""
+    window = [ProviderUsage.created_at >= start] + ([ProviderUsage.created_at < end] if end else [])
     rows = db.session.execute(
         select(
             bucket,
@@ -198,10 +201,10 @@ def _spend_by(tenant_id: int, length: int, start: datetime, periods: list[str]) 
             func.coalesce(func.sum(ProviderUsage.cost_micros), 0),
             func.count(),
         )
-        .where(ProviderUsage.tenant_id == tenant_id, ProviderUsage.created_at >= start)
+        .where(ProviderUsage.tenant_id == tenant_id, *window)
         .group_by(bucket)
     ).all()
-    found = {key: Spend(key, int(t or 0), int(c or 0), int(n)) for key, t, c, n in rows}
+    found = {str(key): Spend(str(key), int(t or 0), int(c or 0), int(n)) for key, t, c, n in rows}
     return [found.get(key, Spend(key)) for key in periods]
 
 
@@ -211,7 +214,8 @@ def spend_by_day(tenant_id: int, days: int = 30, today: date | None = None) -> l
     today = today or now().astimezone(UTC).date()
     first = today - timedelta(days=days - 1)
     periods = [(first + timedelta(days=i)).isoformat() for i in range(days)]
-    return _spend_by(tenant_id, 10, datetime(first.year, first.month, first.day, tzinfo=UTC), periods)
+    bucket = _bucket(ProviderUsage.created_at, 10)
+    return _spend_by(tenant_id, bucket, periods, datetime(first.year, first.month, first.day, tzinfo=UTC))
 
 
 def spend_by_month(tenant_id: int, months: int = 12, today: date | None = None) -> list[Spend]:
@@ -224,7 +228,26 @@ def spend_by_month(tenant_id: int, months: int = 12, today: date | None = None) 
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     keys.reverse()
     first_year, first_month = int(keys[0][:4]), int(keys[0][5:])
-    return _spend_by(tenant_id, 7, datetime(first_year, first_month, 1, tzinfo=UTC), keys)
+    bucket = _bucket(ProviderUsage.created_at, 7)
+    return _spend_by(tenant_id, bucket, keys, datetime(first_year, first_month, 1, tzinfo=UTC))
+
+
+def spend_by_local_day_and_month(
+    tenant_id: int, zone: ZoneInfo, first: date, last: date
+) -> tuple[list[Spend], list[Spend]]:
+    """Spend per day of the workspace's time zone from `first` to `last`, and per whole month for the
+    months those days touch (every day and month present, oldest first), from one GROUP BY."""
+    month_one = first.replace(day=1)
+    after = (last.replace(day=1) + timedelta(days=32)).replace(day=1)
+    start, end = local_midnight(month_one, zone), local_midnight(after, zone)
+    every_day = [(month_one + timedelta(days=i)).isoformat() for i in range((after - month_one).days)]
+    days = _spend_by(tenant_id, local_date(ProviderUsage.created_at, zone, start, end), every_day, start, end)
+    months: dict[str, Spend] = {}
+    for day in days:
+        month = months.setdefault(day.period[:7], Spend(day.period[:7]))
+        month.tokens, month.cost_micros = month.tokens + day.tokens, month.cost_micros + day.cost_micros
+        month.requests += day.requests
+    return [d for d in days if first.isoformat() <= d.period <= last.isoformat()], list(months.values())
 
 
 def detach_call(call_id: int) -> None:

@@ -64,19 +64,22 @@ def get_queue(connection: Redis | None = None) -> Queue:
     return Queue(current_app.config["RQ_QUEUE"], connection=connection or redis_conn())
 
 
-def enqueue_call(call: Call, connection: Redis | None = None, *, replace_dead: bool = True) -> bool:
+def enqueue_call(
+    call: Call, connection: Redis | None = None, *, replace_dead: bool = True, fresh: bool = False
+) -> bool:
     """Put the call's job on the queue once; True when a job is (now) waiting or running for it.
 
     The job id is derived from the call id, so two enqueuers (webhook, sweeper, retry button) can
     never create two jobs for one call. A finished or failed job of an earlier attempt is replaced.
-    Raises RedisError when Redis cannot be reached; the caller decides what that means.
+    `fresh`: a call just stored, which can have no job of an earlier attempt (the lookup is skipped;
+    a sweeper that enqueued it a moment ago still wins: unique job ids). Raises RedisError when
+    Redis cannot be reached; the caller decides what that means.
     """
     queue = get_queue(connection)
     jid = job_id(call.id)
-    try:
-        existing = Job.fetch(jid, connection=queue.connection)
-    except NoSuchJobError:
-        existing = None
+    existing = None
+    with contextlib.suppress(NoSuchJobError):
+        existing = None if fresh else Job.fetch(jid, connection=queue.connection)
     if existing is not None:
         if existing.get_status(refresh=False) in LIVE_STATES:
             return True

@@ -86,8 +86,26 @@ def due(dt: datetime | None) -> Markup:
     )
 
 
+def span(seconds: float | None) -> str:
+    """A time span the way people say it: "45 s", "12 min", "3 h 20 min", "2 d 4 h"."""
+    if seconds is None:
+        return "—"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
 def register(app) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(due, "due")
+    app.add_template_filter(span, "span")
     app.add_template_filter(phone_display, "phone")
     app.add_template_global(lambda: getattr(page_zone(), "key", "UTC"), "page_zone_name")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from ..extensions import db
@@ -41,9 +41,13 @@ def unreachable(exc: DBAPIError) -> bool:
 def receive(event: WebhookEvent, body: Body) -> Reply:
     """Decide the delivery's fate and record it, with what may be kept of its body, in one commit."""
     delivery = Delivery(event, body)
+    call = None  # the call this delivery stored
     try:
         verdict = delivery.check()
-        reply = verdict if isinstance(verdict, Reply) else _store_call(event, delivery.sender, verdict)
+        if isinstance(verdict, Reply):
+            reply = verdict
+        else:
+            reply, call = _store_call(event, delivery.sender, verdict)
     except Rejected as rej:
         reply = _reject(event, rej.status, rej.reason)
     except DBAPIError as exc:
@@ -70,8 +74,8 @@ def receive(event: WebhookEvent, body: Body) -> Reply:
         _record(event, reply, b"", body.total)
     if event.outcome == "accepted" and event.event_type == callers.INITIATION_FAILURE:
         _notify_missed(event.call_id)  # a missed call is not analysed: its callback is already open
-    elif event.outcome == "accepted":
-        _enqueue(event.call_id)
+    elif event.outcome == "accepted" and call is not None:
+        _enqueue(call)
     log.info("webhook %s: %s %s %r", event.id, event.outcome, reply.status, event.reason or "")
     return reply
 
@@ -114,32 +118,36 @@ def _fields(sender: Sender, verdict: payload.CallData | callers.MissedCall) -> d
     return fields
 
 
-def _store_call(event: WebhookEvent, sender: Sender, verdict: payload.CallData | callers.MissedCall) -> Reply:
-    """One call per conversation id within the workspace; a repeat is a duplicate of it."""
+def _store_call(
+    event: WebhookEvent, sender: Sender, verdict: payload.CallData | callers.MissedCall
+) -> tuple[Reply, Call | None]:
+    """One call per conversation id within the workspace (the new call, or None for a repeat)."""
     fields = _fields(sender, verdict)
-    same = (Call.tenant_id == sender.tenant_id) & (Call.conversation_id == fields["conversation_id"])
-    existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
-    if existing is None:
-        call = Call(tenant_id=sender.tenant_id, agent_pk=sender.agent_pk, **fields)
-        call.agent_name = call.agent_name or sender.agent_name
-        try:
-            with db.session.begin_nested():
-                db.session.add(call)
-                db.session.flush()
-        except IntegrityError:  # the same conversation arrived twice at once; the other one won
-            existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
-            if existing is None:
-                raise
-        else:
-            if isinstance(verdict, callers.MissedCall):
-                _open_missed(call, verdict)
-            event.call_id = call.id
-            event.outcome = "accepted"
-            return Reply(202, {"status": "accepted", "call_id": call.id})
-    event.call_id = existing
-    event.outcome = "duplicate"
-    event.reason = "conversation already received"
-    return Reply(200, {"status": "duplicate", "call_id": existing})
+    call = Call(tenant_id=sender.tenant_id, agent_pk=sender.agent_pk, **fields)
+    call.agent_name = call.agent_name or sender.agent_name
+    if call.status == "queued":  # taken back by _enqueue if Redis refuses the job
+        call.enqueued_at = utcnow()
+    # No lookup first: the insert (in a savepoint) is the check; a repeat, the rare case, pays for
+    # the lookup once the unique index has refused it (also when the same conversation arrives
+    # twice at once and the other delivery won).
+    try:
+        with db.session.begin_nested():
+            db.session.add(call)
+            db.session.flush()
+    except IntegrityError:
+        same = (Call.tenant_id == sender.tenant_id) & (Call.conversation_id == fields["conversation_id"])
+        existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
+        if existing is None:
+            raise
+        event.call_id = existing
+        event.outcome = "duplicate"
+        event.reason = "conversation already received"
+        return Reply(200, {"status": "duplicate", "call_id": existing}), None
+    if isinstance(verdict, callers.MissedCall):
+        _open_missed(call, verdict)
+    event.call_id = call.id
+    event.outcome = "accepted"
+    return Reply(202, {"status": "accepted", "call_id": call.id}), call
 
 
 def _open_missed(call: Call, missed: callers.MissedCall) -> None:
@@ -156,13 +164,17 @@ def _notify_missed(call_id: int) -> None:
         callbacks.notify_created(callback)
 
 
-def _enqueue(call_id: int) -> None:
-    """Hand the call to the queue; if Redis is down the call stays queued for the sweeper."""
-    call = db.session.get(Call, call_id)
+def _enqueue(call: Call) -> None:
+    """Hand the call to the queue; if Redis is down the call stays queued for the sweeper.
+
+    The call was committed with `enqueued_at` already stamped (one commit per delivery, not two).
+    Should this process die before the job exists, the sweeper's lost-job check (queued, stamped, no
+    job in Redis) enqueues it at its next pass; if Redis refuses, the stamp is taken back so the
+    call reads as never enqueued, as before.
+    """
     try:
-        enqueue_call(call, request_redis())
+        enqueue_call(call, request_redis(), fresh=True)
     except RedisError as exc:
-        log.warning("call %s stored but not enqueued (%s); the sweeper will enqueue it", call_id, exc)
-        return
-    call.enqueued_at = utcnow()
-    db.session.commit()
+        log.warning("call %s stored but not enqueued (%s); the sweeper will enqueue it", call.id, exc)
+        db.session.execute(update(Call).where(Call.id == call.id).values(enqueued_at=None))
+        db.session.commit()

@@ -20,6 +20,9 @@ log = logging.getLogger("calldesk.webhooks")
 @csrf.exempt
 def elevenlabs():
     """Answer in milliseconds: 202 accepted, 200 duplicate/ignored, 4xx rejected (recorded), 503 DB down."""
+    # The delivery's record and call are written once and read back after the commit (outcome,
+    # ids, the call to enqueue): keep their columns rather than reload both rows.
+    db.session().expire_on_commit = False  # this request's session only (removed at its end)
     event = ingest.new_event(request.path, request.remote_addr, request.headers)
     body = Body(input_stream(request.environ), request.content_length)  # limits: ingest and its checks
     try:

@@ -1,7 +1,7 @@
 """indexes for the staff lists: each list's order and filters (keyset pagination)
 
 Revision ID: a7c41e2b9d10
-Revises: 488347e534da
+Revises: a9e4e75bb8ca
 Create Date: 2026-11-29 09:30:00
 
 The expressions are those of app/models/list_indexes.py, character for character: PostgreSQL uses
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c41e2b9d10'
-down_revision = '488347e534da'
+down_revision = 'a9e4e75bb8ca'
 branch_labels = None
 depends_on = None
 
