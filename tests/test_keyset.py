@@ -162,3 +162,15 @@ def test_every_list_says_no_more_past_its_end(client, workspace, path, noun):
     db.session.commit()
     html = client.get(older).get_data(as_text=True)
     assert f"No more {noun}" in html and 'id="past-end"' in html
+
+
+def test_ranked_search_pages_by_rank_then_newest(client, workspace):
+    """The search's relevance is the first keyset key: every match once, across pages, both ways."""
+    strong = gen_calls(10, summary="boiler boiler boiler: the boiler is broken")
+    weak = gen_calls(20, summary="a boiler question")
+    gen_calls(5, summary="nothing to see")
+    pages, last = walk(client, "/calls?q=boiler")
+    found = sum(pages, [])
+    assert sorted(found) == sorted(strong + weak) and len(pages) == 2
+    assert set(found[:10]) == set(strong)  # the stronger matches first
+    assert walk(client, last, rel="prev")[0] == pages[::-1]
