@@ -65,3 +65,19 @@ def register_cli(app: Flask) -> None:
 
         days = app.config["WEBHOOK_EVENTS_RETENTION_DAYS"]
         click.echo(f"deleted {purge_deliveries()} rejected deliveries older than {days} days")
+
+    @app.cli.command("seed-calls")
+    @click.option("--count", type=int, required=True, help="how many calls to add (1 to 1,000,000)")
+    @click.option("--email", required=True, help="a user of the workspace to fill")
+    @click.option("--seed", type=int, default=None, help="random seed, for the same calls again")
+    def seed_calls_cmd(count: int, email: str, seed: int | None):
+        """Fill a workspace with realistic processed calls, callbacks and vectors (for demos and bench/)."""
+        from .seeding import SeedError, check_count, describe, seed_calls
+
+        try:
+            check_count(count)
+            click.echo(f"seeding {count:,} calls for {email}...")
+            made = seed_calls(email, count, seed=seed, echo=click.echo)
+        except SeedError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(describe(made))

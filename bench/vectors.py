@@ -20,7 +20,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import re
 import secrets
 import subprocess
@@ -30,9 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import numpy as np  # noqa: E402
+from results import write_section  # noqa: E402
 from sqlalchemy import String, create_engine, insert, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -99,7 +99,7 @@ QUERIES = [
     "gas smell",
     "cancel the contract",
 ]
-SECTION = "## Vector search: local store (bench/vectors.py)"
+SECTION = "Vector search: local store (bench/vectors.py)"
 
 
 class OldLocalVectorStore:
@@ -340,20 +340,6 @@ def run_child(impl: str, url: str, plan, page_plan) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
-    python = platform.python_version()
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM, Python {python}, numpy {np.__version__}"
-
-
 def report(new: dict, old: dict, scale: dict, extra: dict | None, fill_s: dict, args) -> tuple[str, bool]:
     lines, ok = [], True
     head = f"{'what':<44} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'old p50':>9} {'old p95':>9} {'p95 x':>7}"
@@ -417,20 +403,6 @@ def report(new: dict, old: dict, scale: dict, extra: dict | None, fill_s: dict, 
             )
         lines.append(f"  peak RSS {extra['rss_peak']:.0f} MB (info: 1536-d 100k is held as int8)")
     return "\n".join(lines), ok
-
-
-def write_results(body: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    current = path.read_text() if path.exists() else "# Benchmark results\n"
-    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    section = f"{SECTION}\n\n{date}, {machine()}\n\n```\n{body}\n```\n"
-    if SECTION in current:
-        start = current.index(SECTION)
-        end = current.find("\n## ", start + len(SECTION))
-        current = current[:start] + section + (current[end + 1 :] if end != -1 else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    path.write_text(current)
 
 
 def main() -> int:
@@ -502,13 +474,13 @@ def main() -> int:
         body = (
             f"PostgreSQL, {dims}-d vectors ({embedder.model} embeddings of {len(texts)} call summaries,"
             f" plus noise), workspaces of 100,000 + 10,000 + 10,000 calls,"
-            f" LOCAL_VECTORS_CACHE_MB={app.config['LOCAL_VECTORS_CACHE_MB']},"
+            f" LOCAL_VECTORS_CACHE_MB={app.config['LOCAL_VECTORS_CACHE_MB']}, numpy {np.__version__},"
             f" {time.monotonic() - started:.0f} s; {load} ({os.cpu_count()} cores)\n\n" + body
         )
         print()
         print(body)
         if not (args.no_write or args.tiny):
-            write_results(body)
+            write_section(SECTION, body)
         return 0 if ok else 1
     finally:
         drop()
