@@ -155,7 +155,12 @@ def _postgres_words(text: str) -> tuple[ColumnElement[bool], ColumnElement[float
     any_config = _tsquery(" | ".join(f"( {q} )" for q in distinct))
     language = func.lower(func.left(func.coalesce(Call.language, ""), 2))
     own = case({code: by_config[n] for code, n in CONFIGS.items()}, value=language, else_=by_config[SIMPLE])
-    condition = vector.bool_op("@@")(any_config) & vector.bool_op("@@")(own)
+    # The same test as `vector @@ own`, written as a CASE of matches: the planner estimates a CASE at
+    # one row in two, where `@@ (CASE ...)` got 0.5 % and, for a common word, a scan of the whole
+    # workspace instead of the GIN bitmap (17,000 matches of 100,000 estimated as 54: 2x slower).
+    matches = {code: vector.bool_op("@@")(by_config[n]) for code, n in CONFIGS.items()}
+    own_match = case(matches, value=language, else_=vector.bool_op("@@")(by_config[SIMPLE]))
+    condition = vector.bool_op("@@")(any_config) & own_match
     weights = cast(literal(PG_WEIGHTS), ARRAY(REAL))
     score = func.coalesce(func.ts_rank_cd(weights, vector, own, 32, type_=Float), 0.0)
     return condition, score
