@@ -113,6 +113,9 @@ def load_config() -> dict:
     c["SIGNUP_RATE_LIMIT"] = os.environ.get("SIGNUP_RATE_LIMIT", "20 per hour")
     c["TEAM_ADD_RATE_LIMIT"] = os.environ.get("TEAM_ADD_RATE_LIMIT", "30 per hour")
 
+    # Keyword search: how many of a word's most recent matches are ranked by relevance (README).
+    c["KEYWORD_RANK_CANDIDATES"] = _int("KEYWORD_RANK_CANDIDATES", 500)
+
     # Webhooks
     c["ELEVENLABS_WEBHOOK_SECRET"] = os.environ.get("ELEVENLABS_WEBHOOK_SECRET", "")
     c["WEBHOOK_ALLOW_UNSIGNED"] = _bool("WEBHOOK_ALLOW_UNSIGNED", False)

@@ -28,10 +28,15 @@ _SALT = "keyset-cursor"
 
 @dataclass(frozen=True)
 class Key:
-    """One sort key: an SQL expression (a column, `coalesce(...)`, a rank) and its direction."""
+    """One sort key: an SQL expression (a column, `coalesce(...)`, a rank) and its direction.
+
+    `head` (first key only): a condition whose rows all come before the others in this order, so a
+    page within them is read from them alone (the ranked matches of a keyword search).
+    """
 
     expr: ColumnElement
     descending: bool = False
+    head: ColumnElement | None = None
 
     def order(self):
         return self.expr.desc() if self.descending else self.expr.asc()
@@ -95,7 +100,13 @@ def keyset_page(stmt: Select, keys: list[Key], per_page: int) -> Page:
             return _page(rows, width, keys, total, older=True, newer=True)
         # Reached the start: the newest rows are the first page (never a short page one).
     after = None if before is not None else _decode(request.args.get("after"), fingerprint, len(keys))
-    rows = _fetch(page_query(stmt, keys, per_page, after))
+    rows = (
+        _fetch(page_query(stmt.where(keys[0].head), keys, per_page, after))
+        if keys[0].head is not None
+        else []
+    )
+    if len(rows) <= per_page:  # no head, or the page reaches past it: the whole list
+        rows = _fetch(page_query(stmt, keys, per_page, after))
     more = len(rows) > per_page
     page = _page(rows[:per_page], width, keys, total, older=more, newer=after is not None)
     page.from_cursor = after is not None

@@ -61,7 +61,7 @@ def call_list(
         found = keyword_search.match(q, current_tenant())
         stmt = stmt.where(found.condition if found else false())
         if found:
-            keys = [Key(found.rank, True), *keys]
+            keys = [Key(found.rank, True, head=found.ranked), *keys]
     if status in STATUSES:
         stmt = stmt.where(Call.status == status)
     if callback == "yes":

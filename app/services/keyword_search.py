@@ -20,11 +20,13 @@ import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
+from flask import current_app
 from sqlalchemy import (
     Boolean,
     ColumnElement,
     Float,
     Text,
+    and_,
     bindparam,
     case,
     cast,
@@ -42,6 +44,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, REAL, TSQUERY, TSVECTOR
 
 from ..extensions import db
 from ..models import Call
+from ..models.list_indexes import newest
 from . import phones
 
 MAX_CHARS = 200  # of a query; the rest is ignored
@@ -68,6 +71,8 @@ _TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 class Match:
     condition: ColumnElement[bool]
     rank: ColumnElement[float]
+    # The ranked calls (None: every match): they all come before the others, whose rank is -1.
+    ranked: ColumnElement[bool] | None = None
 
 
 def clean(q: str) -> str:
@@ -91,7 +96,29 @@ def match(q: str, tenant) -> Match | None:
     bonus = [(Call.conversation_id == text, ID_EXACT)]
     bonus += [(c, ID_OR_NUMBER) for c in (by_id, by_number) if c is not None]
     rank = case(*bonus, else_=0.0) + (words[1] if words else literal(0.0))
-    return Match(condition=or_(*conditions), rank=rank)
+    edge = _oldest_candidate(words[0], tenant) if words else None
+    if edge is None:
+        return Match(condition=or_(*conditions), rank=rank)
+    # A common word: only the KEYWORD_RANK_CANDIDATES most recent word matches (and id or number
+    # matches) are ranked; older matches follow them, newest first (rank -1).
+    when, call_id = edge
+    ranked = or_(newest() > when, and_(newest() == when, Call.id >= call_id), *conditions[1:])
+    return Match(condition=or_(*conditions), rank=case((ranked, rank), else_=-1.0), ranked=ranked)
+
+
+def _oldest_candidate(words: ColumnElement[bool], tenant):
+    """(when, id) of the oldest call ranked for `words`, or None when there are no more matches than
+    KEYWORD_RANK_CANDIDATES (all ranked). Read along the time index: a few thousand rows at most."""
+    cap = max(1, current_app.config["KEYWORD_RANK_CANDIDATES"])
+    edge = (
+        select(newest(), Call.id)
+        .where(Call.tenant_id == tenant.id, words)
+        .order_by(newest().desc(), Call.id.desc())
+        .offset(cap - 1)
+        .limit(2)
+    )
+    rows = db.session.execute(edge).all()
+    return tuple(rows[0]) if len(rows) == 2 else None
 
 
 def like_escape(text: str) -> str:
