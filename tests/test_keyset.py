@@ -174,3 +174,21 @@ def test_ranked_search_pages_by_rank_then_newest(client, workspace):
     assert sorted(found) == sorted(strong + weak) and len(pages) == 2
     assert set(found[:10]) == set(strong)  # the stronger matches first
     assert walk(client, last, rel="prev")[0] == pages[::-1]
+
+
+@pytest.mark.parametrize("config_overrides", [{"KEYWORD_RANK_CANDIDATES": 30}], indirect=True)
+def test_a_common_word_ranks_only_its_most_recent_matches(client, workspace):
+    """KEYWORD_RANK_CANDIDATES: the 30 most recent of 45 matches are ranked and come first; the
+    older ones follow newest first, a strong match among them too. Pages cross that edge both ways."""
+    gen_calls(45, summary="a boiler question")
+    gen_calls(3, summary="nothing to see")
+    matches = db.session.execute(select(Call).where(Call.summary.contains("boiler"))).scalars()
+    order = [c.id for c in sorted(matches, key=lambda c: (c.started_at, c.id), reverse=True)]
+    strong_in, strong_out = order[20], order[35]
+    for call_id in (strong_in, strong_out):
+        db.session.get(Call, call_id).summary = "boiler boiler boiler: the boiler is broken"
+    db.session.commit()
+    pages, last = walk(client, "/calls?q=boiler")
+    assert [len(p) for p in pages] == [25, 20]
+    assert sum(pages, []) == [strong_in] + [i for i in order[:30] if i != strong_in] + order[30:]
+    assert walk(client, last, rel="prev")[0] == pages[::-1]
