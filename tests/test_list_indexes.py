@@ -25,6 +25,7 @@ from app.dashboard.queries import call_list, callback_list, delivery_list, faile
 from app.extensions import db
 from app.models import Call, Callback, User
 from app.pagination import Key, count_query, page_query
+from app.services.callbacks import open_counts_query
 
 DAY = T0 - timedelta(minutes=10)  # a cursor inside the rows made below
 
@@ -134,6 +135,16 @@ def test_the_capped_count_reads_an_index_only(session_as_owner):
     stmt, _ = call_list(status="processed")
     text = plan(count_query(stmt, Call.id))
     assert "ix_calls_tenant_status" in text and "Seq Scan" not in text, text
+
+
+def test_the_navigation_count_reads_an_index_only(session_as_owner):
+    """Open and overdue callbacks, counted on every page, from (tenant_id, state, due_at) alone."""
+    text = plan(open_counts_query(session_as_owner.tenant_id, T0))
+    assert "ix_callbacks_tenant_state_due" in text and "Seq Scan" not in text, text
+    if db.engine.dialect.name == "postgresql":
+        assert "Index Only Scan" in text, text
+    else:
+        assert "COVERING INDEX ix_callbacks_tenant_state_due" in text, text
 
 
 @pytest.mark.parametrize("listing", ["calls", "failed", "callbacks", "deliveries"])
