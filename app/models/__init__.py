@@ -3,6 +3,7 @@
 from .agent import Agent
 from .base import TenantOwned, utcnow
 from .call import PIPELINE_STATUSES, STATUSES, TERMINAL, WAITING_REASONS, Call
+from .call_topic import CallTopic
 from .callback import OUTCOMES as CALLBACK_OUTCOMES
 from .callback import Callback, CallbackEvent
 from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
@@ -17,6 +18,7 @@ __all__ = [
     "Agent",
     "CALLBACK_OUTCOMES",
     "Call",
+    "CallTopic",
     "Callback",
     "CallbackEvent",
     "DeliveryAttempt",
