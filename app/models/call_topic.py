@@ -66,9 +66,9 @@ def _changed(call: Call) -> bool:
 @event.listens_for(Session, "after_flush")
 def _sync(session, _context):
     gone = [c.id for c in session.deleted if isinstance(c, Call) and c.id is not None]
-    fresh = [c for c in session.new if isinstance(c, Call)]
-    fresh += [c for c in session.dirty if isinstance(c, Call) and c not in session.deleted and _changed(c)]
-    stale = gone + [c.id for c in fresh]
+    changed = [c for c in session.dirty if isinstance(c, Call) and c not in session.deleted and _changed(c)]
+    fresh = [c for c in session.new if isinstance(c, Call)] + changed
+    stale = gone + [c.id for c in changed]  # a new call has no rows yet: no DELETE on ingest
     if stale:
         session.execute(delete(CallTopic.__table__).where(CallTopic.call_id.in_(stale)))
     rows = [r for c in fresh for r in rows_for({key: getattr(c, key) for key in (*SOURCE, "id")})]
