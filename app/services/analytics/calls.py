@@ -1,5 +1,5 @@
 """Call aggregates for a scope, aggregated in SQL: per day, sentiment and failures by step from one
-GROUP BY (one pass over the period's index entries), topics (from call_topics), durations."""
+GROUP BY (one pass over the period's index entries), topics (call_topics), durations (see callbacks.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import Call, CallTopic
 from ..localdates import local_date
 from .scope import CALL_TIME, Scope
-from .sql import percentiles, postgres
+from .sql import duration_figures, percentiles
 
 SENTIMENTS = ("positive", "neutral", "negative")
 NOT_ANALYSED = "not analysed"
@@ -71,14 +71,6 @@ def top_topics(scope: Scope, limit: int = TOP_TOPICS) -> list[tuple[str, int]]:
 def durations(scope: Scope) -> dict:
     """Calls with a duration, their average and p90 in seconds (None without any)."""
     values = select(Call.duration_s.label("v")).where(*scope.calls(), Call.duration_s.is_not(None)).subquery()
-    if postgres():
-        p90 = func.percentile_cont(0.9).within_group(values.c.v)
-        count, average, p90 = db.session.execute(select(func.count(), func.avg(values.c.v), p90)).one()
-    else:
-        count, average = db.session.execute(select(func.count(), func.avg(values.c.v))).one()
-        (p90,) = percentiles(values, (0.9,)) if count else (None,)
-    return {
-        "count": int(count),
-        "average": float(average) if average is not None else None,
-        "p90": float(p90) if p90 is not None else None,
-    }
+    count, average = db.session.execute(select(func.count(), func.avg(values.c.v))).one()
+    (p90,) = percentiles(values, (0.9,)) if count else (None,)
+    return duration_figures(count, average, p90)
