@@ -18,7 +18,7 @@ from app.services import accounts
 from app.services.analytics import Period, Scope
 from app.services.analytics.calls import top_topics
 
-BEFORE = "a9e4e75bb8ca"  # the revision before call_topics
+BEFORE = "a7c41e2b9d10"  # the revision before call_topics
 NOV = Period(date(2026, 11, 1), date(2026, 11, 30), ZoneInfo("UTC"))
 
 

@@ -4,7 +4,7 @@ Only a JSON array's non-empty string elements count, each once per call, clipped
 (app/models/call_topic.py keeps the table in step from then on).
 
 Revision ID: c4d8e2f1a7b3
-Revises: a9e4e75bb8ca
+Revises: a7c41e2b9d10
 Create Date: 2026-11-29 10:50:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4d8e2f1a7b3'
-down_revision = 'a9e4e75bb8ca'
+down_revision = 'a7c41e2b9d10'
 branch_labels = None
 depends_on = None
 
