@@ -120,6 +120,7 @@ def run(
         ("/jobs", "list", lambda i: "/jobs", {}),
         ("/callbacks", "list", lambda i: "/callbacks", {}),
         ("/analytics", "analytics", lambda i: "/analytics", {}),
+        ("/analytics?days=90", "analytics", lambda i: "/analytics?days=90", {}),
     ]
     rows = []
     for label, kind, path, headers in pages:

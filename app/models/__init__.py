@@ -4,6 +4,7 @@ from . import list_indexes  # noqa: F401  (the lists' indexes, on the tables abo
 from .agent import Agent
 from .base import TenantOwned, utcnow
 from .call import PIPELINE_STATUSES, STATUSES, TERMINAL, WAITING_REASONS, Call
+from .call_topic import CallTopic
 from .callback import OUTCOMES as CALLBACK_OUTCOMES
 from .callback import Callback, CallbackEvent
 from .notification import DeliveryAttempt, NotificationSettings, OutboundEvent
@@ -18,6 +19,7 @@ __all__ = [
     "Agent",
     "CALLBACK_OUTCOMES",
     "Call",
+    "CallTopic",
     "Callback",
     "CallbackEvent",
     "DeliveryAttempt",

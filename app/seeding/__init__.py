@@ -19,7 +19,8 @@ import numpy as np
 from sqlalchemy import func, insert, select, text
 
 from ..extensions import db
-from ..models import Agent, Call, Callback, CallbackEvent, User, utcnow
+from ..models import Agent, Call, Callback, CallbackEvent, CallTopic, User, utcnow
+from ..models.call_topic import rows_for as topic_rows
 from ..providers import get_providers
 from ..providers.base import VectorRecord
 from ..services.accounts import normalize_email
@@ -92,6 +93,9 @@ def _write(batch: list[Seeded], vectors: np.ndarray, store, model_name: str) -> 
     keys = set().union(*(s.call for s in batch))
     rows = [{key: s.call.get(key) for key in keys} for s in batch]
     db.session.execute(insert(Call.__table__), rows)
+    topics = [t for s in batch for t in topic_rows(s.call)]
+    if topics:
+        db.session.execute(insert(CallTopic.__table__), topics)
     with_cb = [s for s in batch if s.callback]
     if with_cb:
         for seeded, cbid in zip(with_cb, _ids(Callback, len(with_cb)), strict=True):

@@ -42,6 +42,10 @@ def report(scope: Scope, now: datetime) -> Report:
         # Short aggregations over index entries: JIT compiling them costs more than it saves.
         db.session.execute(text("SET LOCAL jit = off"))
     found = calls.facts(scope)
+    if postgres():  # callbacks and durations from one pass over the period's calls
+        summary, durations = callbacks.summary_and_durations(scope, found.total, now)
+    else:
+        summary, durations = callbacks.summary(scope, found.total, now), calls.durations(scope)
     period = scope.period
     by_day, by_month = costs.spend_by_local_day_and_month(
         scope.tenant_id, period.zone, period.first, period.last
@@ -50,10 +54,10 @@ def report(scope: Scope, now: datetime) -> Report:
         scope=scope,
         per_day=found.per_day,
         total_calls=found.total,
-        callbacks=callbacks.summary(scope, found.total, now),
+        callbacks=summary,
         sentiment=found.sentiment,
         topics=calls.top_topics(scope),
-        durations=calls.durations(scope),
+        durations=durations,
         failures=found.failures,
         spend_by_day=by_day,
         spend_by_month=by_month,

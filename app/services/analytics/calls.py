@@ -1,18 +1,18 @@
 """Call aggregates for a scope, aggregated in SQL: per day, sentiment and failures by step from one
-GROUP BY (one pass over the period's index entries), topics, durations."""
+GROUP BY (one pass over the period's index entries), topics (call_topics), durations (see callbacks.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Text, case, cast, func, select, true
+from sqlalchemy import case, func, select
 
 from ...extensions import db
-from ...models import Call
+from ...models import Call, CallTopic
 from ..localdates import local_date
 from .scope import CALL_TIME, Scope
-from .sql import percentiles, postgres
+from .sql import duration_figures, percentiles
 
 SENTIMENTS = ("positive", "neutral", "negative")
 NOT_ANALYSED = "not analysed"
@@ -55,40 +55,22 @@ def facts(scope: Scope) -> Facts:
 
 
 def top_topics(scope: Scope, limit: int = TOP_TOPICS) -> list[tuple[str, int]]:
-    """The topics most calls name, with how many calls name each; ties alphabetical."""
-    if postgres():
-        # A set-returning function in the select list: the planner's estimate stays near the real
-        # size (as a lateral join it guesses 100 topics a call, and switches JIT on for nothing).
-        array = case((func.json_typeof(Call.topics) == "array", Call.topics))
-        mentions = select(Call.id.label("id"), func.json_array_elements_text(array).label("topic"))
-        mentions = mentions.where(*scope.calls()).subquery()
-    else:  # json_each of a scalar yields the scalar itself: only arrays' text elements count
-        each = func.json_each(Call.topics).table_valued("value", "type")
-        mentions = (
-            select(Call.id.label("id"), cast(each.c.value, Text).label("topic"))
-            .select_from(Call)
-            .join(each, true())
-            .where(*scope.calls(), func.json_type(Call.topics) == "array", each.c.type == "text")
-            .subquery()
-        )
-    # A call that names a topic twice counts once.
-    pairs = select(mentions.c.id, mentions.c.topic).where(mentions.c.topic != "").distinct().subquery()
+    """The topics most calls name, with how many calls name each; ties alphabetical. From
+    call_topics (one row per call and topic): an index range and a GROUP BY, no JSON read."""
     n = func.count().label("n")
-    stmt = select(pairs.c.topic, n).group_by(pairs.c.topic).order_by(n.desc(), pairs.c.topic).limit(limit)
+    stmt = (
+        select(CallTopic.topic, n)
+        .where(*scope.topics())
+        .group_by(CallTopic.topic)
+        .order_by(n.desc(), CallTopic.topic)
+        .limit(limit)
+    )
     return [(topic, int(count)) for topic, count in db.session.execute(stmt)]
 
 
 def durations(scope: Scope) -> dict:
     """Calls with a duration, their average and p90 in seconds (None without any)."""
     values = select(Call.duration_s.label("v")).where(*scope.calls(), Call.duration_s.is_not(None)).subquery()
-    if postgres():
-        p90 = func.percentile_cont(0.9).within_group(values.c.v)
-        count, average, p90 = db.session.execute(select(func.count(), func.avg(values.c.v), p90)).one()
-    else:
-        count, average = db.session.execute(select(func.count(), func.avg(values.c.v))).one()
-        (p90,) = percentiles(values, (0.9,)) if count else (None,)
-    return {
-        "count": int(count),
-        "average": float(average) if average is not None else None,
-        "p90": float(p90) if p90 is not None else None,
-    }
+    count, average = db.session.execute(select(func.count(), func.avg(values.c.v))).one()
+    (p90,) = percentiles(values, (0.9,)) if count else (None,)
+    return duration_figures(count, average, p90)

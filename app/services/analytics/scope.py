@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 
-from ...models import Call
+from ...models import Call, CallTopic
 from .period import Period
 
 # When a call happened: its start as ElevenLabs reported it, else when it reached us (as the list).
@@ -28,4 +28,15 @@ class Scope:
         ]
         if self.agent_pk is not None:
             conditions.append(Call.agent_pk == self.agent_pk)
+        return conditions
+
+    def topics(self) -> list:
+        """The WHERE conditions on `call_topics` for this scope (the same calls as `calls()`)."""
+        conditions = [
+            CallTopic.tenant_id == self.tenant_id,
+            self.period.start <= CallTopic.at,
+            self.period.end > CallTopic.at,
+        ]
+        if self.agent_pk is not None:
+            conditions.append(CallTopic.agent_pk == self.agent_pk)
         return conditions

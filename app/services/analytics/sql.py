@@ -57,3 +57,12 @@ def percentiles(values, fractions: tuple[float, ...]) -> list[float | None]:
         high = min(low + 1, n - 1)
         result.append(at[low] + (at[high] - at[low]) * (pos - low))
     return result
+
+
+def duration_figures(count, average, p90) -> dict:
+    """Calls with a duration, their average and p90 in seconds (None without any)."""
+    return {
+        "count": int(count),
+        "average": float(average) if average is not None else None,
+        "p90": float(p90) if p90 is not None else None,
+    }
