@@ -79,6 +79,27 @@ def test_int8_finds_the_same_neighbours_on_realistic_vectors():
     assert np.mean(recall) >= 0.95
 
 
+def test_int8_shortlist_gives_what_scoring_every_row_gives():
+    """Past the shortlist's size, int8 x int8 picks the candidates: the same ids and scores as
+    scoring every row against the float32 query, ties and block boundaries included."""
+    rng = np.random.default_rng(11)
+    centres = rng.standard_normal((30, 64))
+    data = centres[rng.integers(0, 30, 3000)] + 0.4 * rng.standard_normal((3000, 64))
+    data[2500:2600] = data[7]  # a hundred duplicates of one row
+    matrix = Matrix(64, quantised=True)
+    with blocks_of(100):
+        matrix.put([f"v{i}" for i in range(3000)], data)
+        matrix.remove([f"v{i}" for i in range(0, 3000, 7)])
+        for q in [data[7], *(data[:40] + 0.3 * rng.standard_normal((40, 64)))]:
+            for k in (1, 6, 20):
+                assert vector_cache.SHORTLIST_PER_HIT * k < len(matrix)
+                got = matrix.top(q, k)
+                want = vector_cache.best(matrix.scores(q), matrix.ids, k)
+                assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-6)
+                above = want[-1][1] + 1e-6  # the ids above the k-th score (ties may come in any order)
+                assert {v for v, s in got if s > above} == {v for v, s in want if s > above}
+
+
 def test_switching_to_int8_keeps_every_vector():
     rng = np.random.default_rng(1)
     data = rng.standard_normal((300, 16))
