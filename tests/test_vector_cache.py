@@ -100,6 +100,19 @@ def test_int8_shortlist_gives_what_scoring_every_row_gives():
                 assert {v for v, s in got if s > above} == {v for v, s in want if s > above}
 
 
+def test_int8_search_leaves_none_s_reference_count_alone():
+    """simsimd's cdist(out=...) returns None without a reference; used so, the process crashes later."""
+    import sys
+
+    matrix = Matrix(8, quantised=True)
+    matrix.put([f"v{i}" for i in range(1000)], np.random.default_rng(3).standard_normal((1000, 8)))
+    matrix.top(np.ones(8), 5)
+    before = sys.getrefcount(None)
+    for _ in range(2000):
+        matrix.top(np.ones(8), 5)
+    assert sys.getrefcount(None) > before - 100
+
+
 def test_switching_to_int8_keeps_every_vector():
     rng = np.random.default_rng(1)
     data = rng.standard_normal((300, 16))

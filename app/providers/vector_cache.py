@@ -177,9 +177,9 @@ class Matrix:
             used = max(0, min(BLOCK, self.n - start))
             if not used:
                 continue
-            part = rough[start : start + used]
-            simsimd.cdist(query, block[:used], metric="dot", out=part.reshape(1, used), out_dtype="float32")
-            part *= self.scales[b][:used]
+            # Not cdist(out=...): simsimd 6.5 returns None from it without a reference (a crash, later).
+            dots = np.asarray(simsimd.cdist(query, block[:used], metric="dot", out_dtype="float32"))
+            np.multiply(dots[0], self.scales[b][:used], out=rough[start : start + used])
         shortlist = np.argpartition(-rough, size - 1)[:size]
         blocks, rows = np.divmod(shortlist, BLOCK)
         codes = np.stack([self.blocks[b][r] for b, r in zip(blocks, rows, strict=True)])
