@@ -3,6 +3,7 @@ error bound, ids kept straight through puts and removes, and the LRU that bounds
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 
 import numpy as np
@@ -102,8 +103,6 @@ def test_int8_shortlist_gives_what_scoring_every_row_gives():
 
 def test_int8_search_leaves_none_s_reference_count_alone():
     """simsimd's cdist(out=...) returns None without a reference; used so, the process crashes later."""
-    import sys
-
     matrix = Matrix(8, quantised=True)
     matrix.put([f"v{i}" for i in range(1000)], np.random.default_rng(3).standard_normal((1000, 8)))
     matrix.top(np.ones(8), 5)
