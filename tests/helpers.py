@@ -54,6 +54,12 @@ class AuthActions:
         return self.client.post(path, data={**data, "csrf_token": token})
 
 
+def pager_link(page_html: str, rel: str) -> str | None:
+    """The URL of a list's "Older →" (rel="next") or "Newer ←" (rel="prev") link, if shown."""
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', page_html)
+    return html.unescape(found.group(1)) if found else None
+
+
 def gen_workspace(
     auth: AuthActions,
     *,

@@ -158,6 +158,24 @@ def test_a_bulk_update_is_announced_only_when_committed(app, client, acme):
     assert marker(acme) != before
 
 
+def test_a_change_inside_a_savepoint_is_announced_when_the_outer_transaction_commits(app, client, acme):
+    """Ingest stores the call in a savepoint: releasing it is not yet a commit another process sees,
+    and a rolled-back savepoint does not forget the outer transaction's changes."""
+    call_id = deliver(client, flagged_payload("conv-live-4")).json["call_id"]
+    before = marker(acme)
+    with db.session.begin_nested():
+        db.session.get(Call, call_id).caller_name = "Ada"
+    assert marker(acme) == before, "a released savepoint is not a commit"
+    try:
+        with db.session.begin_nested():
+            db.session.execute(update(Call).where(Call.id == -1).values(caller_name="x"))
+            raise RuntimeError("roll the savepoint back")
+    except RuntimeError:
+        pass
+    db.session.commit()
+    assert marker(acme) != before
+
+
 # --------------------------------------------------------------------------- GET /live
 
 

@@ -89,6 +89,20 @@ def test_other_tenant_gets_404_for_post(two_tenants, template):
     assert (callback.state, callback.assignee_id, len(callback.events)) == ("open", None, 1)
 
 
+# Workspace-wide views without an id in the URL: each shows only its own workspace's calls.
+WORKSPACE_VIEWS = ["/calls", "/calls?sort=oldest", "/calls/export.csv", "/callbacks", "/jobs"]
+
+
+@pytest.mark.parametrize("path", WORKSPACE_VIEWS)
+def test_workspace_views_show_only_their_own_calls(two_tenants, client, path):
+    call_id, _, other = two_tenants
+    db.session.get(Call, call_id).status = "failed"  # so that it is on the failed list too
+    db.session.commit()
+    marker = db.session.get(Call, call_id).conversation_id if "csv" in path else f'href="/calls/{call_id}"'
+    assert marker in client.get(path).get_data(as_text=True)
+    assert marker not in other.get(path).get_data(as_text=True)
+
+
 def test_other_tenants_calls_are_not_listed_or_searchable(two_tenants, client):
     call_id, _, other = two_tenants
     assert f'href="/calls/{call_id}"' in client.get("/calls").get_data(as_text=True)

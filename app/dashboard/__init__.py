@@ -19,4 +19,16 @@ def _call_statuses():
     return {"call_statuses": STATUSES, "pipeline_statuses": PIPELINE_STATUSES}
 
 
-from . import agents, analytics, callbacks, calls, deliveries, jobs, live, notifications, settings, spend  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    agents,
+    analytics,
+    callbacks,
+    calls,
+    deliveries,
+    export,
+    jobs,
+    live,
+    notifications,
+    settings,
+    spend,
+)

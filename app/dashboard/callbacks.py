@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..extensions import db, htmx
 from ..models import Agent, Call, User
 from ..models.callback import OUTCOME_LABELS, STATES
-from ..pagination import paginate
+from ..pagination import keyset_page
 from ..services import callbacks
 from ..services.costs import call_cost
 from ..tenancy import get_or_404, parse_id, scoped
@@ -43,7 +43,7 @@ def desk_context() -> dict:
 @bp.get("/callbacks", endpoint="callbacks")
 def callbacks_queue():
     filters = queue_filters()
-    page = paginate(callback_list(current_user.id, **filters), PER_PAGE)
+    page = keyset_page(*callback_list(current_user.id, **filters), PER_PAGE)
     agents = db.session.execute(scoped(Agent).order_by(Agent.name)).scalars().all()
     target = htmx.target if htmx else None
     template = "dashboard/_callbacks_list.html" if target == "callbacks-list" else "dashboard/callbacks.html"

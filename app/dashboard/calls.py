@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ..extensions import db, htmx
-from ..models import Call
-from ..pagination import paginate
+from ..models import Agent, Call
+from ..pagination import keyset_page
 from ..providers import ProviderError, embedder_note, get_providers
 from ..services import callbacks
 from ..services.calls import delete_call
 from ..services.costs import call_cost
 from ..services.search import search_calls, similar_calls
-from ..tenancy import current_tenant, get_or_404
+from ..tenancy import current_tenant, get_or_404, scoped
 from ..web.decorators import admin_required
 from ..web.forms import ConfirmForm
 from . import bp
+from .call_filters import read_filters
 from .callbacks import desk_context
 from .queries import PER_PAGE, call_list, caller_history
 
@@ -23,16 +24,12 @@ from .queries import PER_PAGE, call_list, caller_history
 @bp.get("/")
 @bp.get("/calls")
 def calls():
-    filters = {
-        "q": request.args.get("q", ""),
-        "status": request.args.get("status", ""),
-        "callback": request.args.get("callback", ""),
-    }
-    page = paginate(call_list(**filters), PER_PAGE)
-    template = (
-        "dashboard/_calls_table.html" if htmx and htmx.target == "calls-table" else "dashboard/calls.html"
-    )
-    return render_template(template, page=page, filters=filters)
+    filters = read_filters(request.args)
+    page = keyset_page(*call_list(**filters.query_args()), PER_PAGE)
+    if htmx and htmx.target == "calls-table":
+        return render_template("dashboard/_calls_table.html", page=page, filters=filters)
+    agents = db.session.execute(scoped(Agent).order_by(Agent.name)).scalars().all()
+    return render_template("dashboard/calls.html", page=page, filters=filters, agents=agents)
 
 
 @bp.get("/calls/<call_id>")

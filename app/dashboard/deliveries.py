@@ -8,9 +8,10 @@ import json
 from flask import render_template, request
 
 from ..models import AUDIO_EVENT, OUTCOMES, WebhookEvent
-from ..pagination import paginate
-from ..tenancy import get_or_404, scoped
+from ..pagination import keyset_page
+from ..tenancy import get_or_404
 from . import bp
+from .queries import delivery_list
 
 PER_PAGE = 50
 
@@ -18,10 +19,7 @@ PER_PAGE = 50
 @bp.get("/deliveries")
 def deliveries():
     outcome = request.args.get("outcome", "")
-    stmt = scoped(WebhookEvent).order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc())
-    if outcome in OUTCOMES:
-        stmt = stmt.where(WebhookEvent.outcome == outcome)
-    page = paginate(stmt, PER_PAGE)
+    page = keyset_page(*delivery_list(outcome if outcome in OUTCOMES else None), PER_PAGE)
     return render_template("dashboard/deliveries.html", page=page, outcome=outcome, outcomes=OUTCOMES)
 
 

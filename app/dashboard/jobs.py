@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ..models import Call
-from ..pagination import paginate
+from ..pagination import keyset_page
 from ..services.budget import waiting_counts
 from ..services.calls import count_by_status, retry_failed
 from ..services.costs import spend_by_day, spend_by_month
@@ -22,7 +22,7 @@ PER_PAGE = 25  # failed calls per page
 def jobs():
     tenant_id = current_tenant().id
     counts = count_by_status(tenant_id)
-    failed = paginate(failed_list(), PER_PAGE)
+    failed = keyset_page(*failed_list(), PER_PAGE)
     return render_template(
         "dashboard/jobs.html",
         counts=counts,

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic sees them through this module)."""
 
+from . import list_indexes  # noqa: F401  (the lists' indexes, on the tables above)
 from .agent import Agent
 from .base import TenantOwned, utcnow
 from .call import PIPELINE_STATUSES, STATUSES, TERMINAL, WAITING_REASONS, Call

@@ -125,6 +125,8 @@ def _collect(session, _context):
 
 @event.listens_for(Session, "after_commit")
 def _announce(session):
+    if session.in_nested_transaction():
+        return  # a released savepoint (SQLAlchemy fires after_commit for it too): wait for the real commit
     tenant_ids = session.info.pop(PENDING, None)
     if tenant_ids and has_app_context():
         for tenant_id in sorted(tenant_ids):
@@ -133,4 +135,6 @@ def _announce(session):
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session):
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back: the outer transaction's changes may still commit
     session.info.pop(PENDING, None)
