@@ -3,6 +3,7 @@ error bound, ids kept straight through puts and removes, and the LRU that bounds
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 
 import numpy as np
@@ -77,6 +78,38 @@ def test_int8_finds_the_same_neighbours_on_realistic_vectors():
         recall.append(len(want & {vid for vid, _ in approx.top(q, 10)}) / 10)
         assert np.max(np.abs(exact.scores(q) - approx.scores(q))) <= int8_bound(256)
     assert np.mean(recall) >= 0.95
+
+
+def test_int8_shortlist_gives_what_scoring_every_row_gives():
+    """Past the shortlist's size, int8 x int8 picks the candidates: the same ids and scores as
+    scoring every row against the float32 query, ties and block boundaries included."""
+    rng = np.random.default_rng(11)
+    centres = rng.standard_normal((30, 64))
+    data = centres[rng.integers(0, 30, 3000)] + 0.4 * rng.standard_normal((3000, 64))
+    data[2500:2600] = data[7]  # a hundred duplicates of one row
+    matrix = Matrix(64, quantised=True)
+    with blocks_of(100):
+        matrix.put([f"v{i}" for i in range(3000)], data)
+        matrix.remove([f"v{i}" for i in range(0, 3000, 7)])
+        for q in [data[7], *(data[:40] + 0.3 * rng.standard_normal((40, 64)))]:
+            for k in (1, 6, 20):
+                assert vector_cache.SHORTLIST_PER_HIT * k < len(matrix)
+                got = matrix.top(q, k)
+                want = vector_cache.best(matrix.scores(q), matrix.ids, k)
+                assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-6)
+                above = want[-1][1] + 1e-6  # the ids above the k-th score (ties may come in any order)
+                assert {v for v, s in got if s > above} == {v for v, s in want if s > above}
+
+
+def test_int8_search_leaves_none_s_reference_count_alone():
+    """simsimd's cdist(out=...) returns None without a reference; used so, the process crashes later."""
+    matrix = Matrix(8, quantised=True)
+    matrix.put([f"v{i}" for i in range(1000)], np.random.default_rng(3).standard_normal((1000, 8)))
+    matrix.top(np.ones(8), 5)
+    before = sys.getrefcount(None)
+    for _ in range(2000):
+        matrix.top(np.ones(8), 5)
+    assert sys.getrefcount(None) > before - 100
 
 
 def test_switching_to_int8_keeps_every_vector():

@@ -79,8 +79,8 @@ def metered(tenant_id: int, call_id: int | None, step: str, *, commit: bool = Fa
     """Record the usage providers report inside the block for this call and step.
 
     On success the rows join the session (committed with the step's result, or at once with
-    `commit`). On an error the tokens were still paid for: the session is rolled back (the step
-    failed anyway) and the rows are committed on their own before the error goes on.
+    `commit` when there are any). On an error the tokens were still paid for: the session is rolled
+    back (the step failed anyway) and the rows are committed on their own before the error goes on.
     """
     with provider_usage.collect() as used:
         try:
@@ -92,7 +92,7 @@ def metered(tenant_id: int, call_id: int | None, step: str, *, commit: bool = Fa
                 db.session.commit()
             raise
         record(tenant_id, call_id, step, used)
-        if commit:
+        if commit and used:  # nothing reported (offline providers): nothing to write
             db.session.commit()
 
 

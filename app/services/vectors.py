@@ -13,11 +13,23 @@ from collections import defaultdict
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload, load_only
 
 from ..extensions import db
 from ..models import Call, utcnow
 from ..providers import get_providers, local_store
 from ..providers.base import VectorMatch, VectorRecord, VectorStore
+
+# The columns the search and similar-calls lists show (others load on access, one query each).
+LISTED = (
+    Call.conversation_id,
+    Call.callback_needed,
+    Call.started_at,
+    Call.created_at,
+    Call.status,
+    Call.summary,
+    Call.elevenlabs_analysis,  # summary_preview's fallback
+)
 
 
 def namespace_for(tenant_id: int) -> str:
@@ -122,6 +134,10 @@ def nearest_calls(
     if not scores:
         return []
     # Scoped again here: the namespace is per tenant, but a row from another tenant must never show.
-    rows = db.session.execute(select(Call).where(Call.tenant_id == tenant_id, Call.id.in_(list(scores))))
+    rows = db.session.execute(
+        select(Call)
+        .options(load_only(*LISTED), lazyload(Call.agent))  # what the lists show: no transcript, no agent
+        .where(Call.tenant_id == tenant_id, Call.id.in_(list(scores)))
+    )
     found = sorted(((c, scores[c.id]) for c in rows.scalars()), key=lambda pair: pair[1], reverse=True)
     return found[:limit]
