@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask_migrate import downgrade, upgrade
 from helpers import deliver, gen_workspace, run_jobs, sample_payload
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import Call, CallTopic, User
@@ -88,6 +88,33 @@ def test_only_distinct_non_empty_text_topics_count_and_changes_rewrite_them(app)
     db.session.delete(call)
     db.session.commit()
     assert rows(call_id) == set()
+
+
+def test_a_first_analysis_adds_rows_without_a_delete_and_later_changes_still_rewrite_them(app):
+    """A call whose topics were empty has no rows: the pipeline's first analysis skips the DELETE
+    (one statement per call); when the earlier value is not known, the rows are rewritten."""
+    tid = accounts.signup("Acme", "a@acme.test", "correct-horse-1").tenant_id
+    call = new_call(tid, "c1", None)
+    deletes = []
+
+    def seen(conn, cursor, statement, *args):
+        if statement.startswith("DELETE FROM call_topics"):
+            deletes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        call.topics = ["boiler"]
+        db.session.flush()
+        assert rows(call.id) == {(tid, None, call.started_at, "boiler")}
+        assert deletes == []
+        db.session.commit()
+        db.session.expire(call)  # the earlier value is no longer known
+        call.topics = []
+        db.session.flush()
+        assert rows(call.id) == set()
+        assert len(deletes) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
 
 
 def test_seeding_fills_call_topics(runner, app):

@@ -63,12 +63,21 @@ def _changed(call: Call) -> bool:
     return any(attrs[key].history.has_changes() for key in SOURCE)
 
 
+def _may_have_rows(call: Call) -> bool:
+    """False when the call's topics as last written are known and make no rows (a call the
+    pipeline analyses for the first time): its rows need no DELETE."""
+    history = inspect(call).attrs.topics.history
+    before = history.deleted or history.unchanged
+    return not before or bool(topics_of(before[0]))
+
+
 @event.listens_for(Session, "after_flush")
 def _sync(session, _context):
     gone = [c.id for c in session.deleted if isinstance(c, Call) and c.id is not None]
     changed = [c for c in session.dirty if isinstance(c, Call) and c not in session.deleted and _changed(c)]
     fresh = [c for c in session.new if isinstance(c, Call)] + changed
-    stale = gone + [c.id for c in changed]  # a new call has no rows yet: no DELETE on ingest
+    # A new call has no rows yet (no DELETE on ingest), nor has one whose topics were empty.
+    stale = gone + [c.id for c in changed if _may_have_rows(c)]
     if stale:
         session.execute(delete(CallTopic.__table__).where(CallTopic.call_id.in_(stale)))
     rows = [r for c in fresh for r in rows_for({key: getattr(c, key) for key in (*SOURCE, "id")})]

@@ -22,6 +22,7 @@ from rq import Worker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.exceptions import DequeueTimeout, StopRequested
 from rq.scheduler import RQScheduler
+from rq.suspension import WORKERS_SUSPENDED
 from rq.utils import now
 from rq.worker import WorkerStatus
 
@@ -29,6 +30,7 @@ from .redis_outage import OUTAGE, REDIS_DOWN, wait_for_redis
 
 log = logging.getLogger("calldesk.worker")
 DEQUEUE_WAIT_MAX_S = 10  # one blocking wait for a job (RQ's default is 405 s); then the loop turns
+HEARTBEAT_GAP_S = 1.0  # a worker heartbeat sooner than this after the last one is skipped
 
 
 class Scheduler(RQScheduler):
@@ -62,9 +64,14 @@ class _RidesOutOutages:
             except REDIS_DOWN as again:
                 OUTAGE.down(again)
 
-    def _register_if_forgotten(self) -> None:
-        """A Redis that restarted empty no longer lists this worker: register it again."""
-        if self.birth_date is None or self.connection.sismember(self.redis_workers_keys, self.key):
+    def _register_if_forgotten(self, registered: bool | None = None) -> None:
+        """A Redis that restarted empty no longer lists this worker: register it again (`registered`:
+        what Redis said a moment ago, when the caller asked already)."""
+        if self.birth_date is None:
+            return
+        if registered is None:
+            registered = self.connection.sismember(self.redis_workers_keys, self.key)
+        if registered:
             return
         self.register_birth()
         self.set_state(self.get_state())
@@ -166,7 +173,20 @@ class _RidesOutOutages:
 
     def check_for_suspension(self, burst: bool) -> None:
         """First call of every loop turn: the place where an outage noticed elsewhere is ridden out."""
-        self._riding_out(self._register_if_forgotten, partial(super().check_for_suspension, burst), OUTAGE.up)
+        self._riding_out(partial(self._check_turn, burst), OUTAGE.up)
+
+    def _check_turn(self, burst: bool) -> None:
+        """In one round trip: the worker's heartbeat, whether `rq suspend` holds the workers, and
+        whether Redis still lists this worker (RQ's check asks the first two in a round trip of its
+        own; this asked the last in another, every turn)."""
+        with self.connection.pipeline(transaction=False) as pipe:
+            self.heartbeat(pipeline=pipe)
+            pipe.exists(WORKERS_SUSPENDED)
+            pipe.sismember(self.redis_workers_keys, self.key)
+            *_, suspended, registered = pipe.execute()
+        self._register_if_forgotten(bool(registered))
+        if suspended:
+            super().check_for_suspension(burst)  # RQ's: waits while suspended (exits in burst mode)
 
     def run_maintenance_tasks(self) -> None:
         try:
@@ -175,10 +195,18 @@ class _RidesOutOutages:
             self._ride_out(exc)  # not marked done: it runs again on the next turn
 
     def heartbeat(self, timeout=None, pipeline=None) -> None:
+        """RQ's worker heartbeat (the worker key's TTL), in one round trip instead of two, and skipped
+        when one went out less than HEARTBEAT_GAP_S ago (this turn's check, the job's start): RQ
+        beats up to four times per job, each to push the same TTL of minutes further."""
         if pipeline is not None:  # queued on a pipeline: whoever executes it handles errors
             return super().heartbeat(timeout, pipeline)
+        last = self.last_heartbeat
+        if timeout is None and last is not None and (now() - last).total_seconds() < HEARTBEAT_GAP_S:
+            return
         try:
-            super().heartbeat(timeout)
+            with self.connection.pipeline(transaction=False) as pipe:
+                super().heartbeat(timeout, pipe)
+                pipe.execute()
         except REDIS_DOWN as exc:
             OUTAGE.down(exc)  # a missed beat; the next Redis call of the loop rides the outage out
 
@@ -191,7 +219,8 @@ class _RidesOutOutages:
             if self._stop_requested:
                 raise StopRequested
             try:
-                self.set_state(WorkerStatus.IDLE)
+                if self.get_state() != WorkerStatus.IDLE:  # the job's end set it already
+                    self.set_state(WorkerStatus.IDLE)
                 self.procline(f"Listening on {qnames}")
                 self.heartbeat()
                 if self.should_run_maintenance_tasks:

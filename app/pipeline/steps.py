@@ -97,3 +97,13 @@ def index(call: Call, providers: Providers) -> bool:
 
 
 STEPS = (("analyse", analyse), ("callback", callback), ("embed", embed), ("index", index))
+
+
+def calls_provider(step_name: str, providers: Providers) -> bool:
+    """Whether the step calls a provider: the analysis and the embedding always (paid, or able to
+    fail on their own), the index unless it is the local store, which writes into this database.
+    The results before such a step are committed first, so a failure there keeps them and a crash
+    never pays for them twice; steps with no provider call between them share a commit."""
+    if step_name == "index":
+        return getattr(providers.vectors, "name", None) != "local"
+    return step_name in {"analyse", "embed"}

@@ -91,9 +91,20 @@ class LocalVectorStore:
         self._warned: set[tuple[str, int]] = set()
 
     def upsert(self, namespace: str, records: list[VectorRecord]) -> None:
+        if records:
+            self.write(namespace, records)
+            db.session.commit()
+
+    def write(self, namespace: str, records: list[VectorRecord]) -> None:
+        """upsert() in the session's transaction, left for the caller to commit (the namespace's row
+        stays locked until then). No autoflush: the caller's pending changes go in its own commit."""
         latest = {rec.id: rec for rec in records}  # one id twice in a batch: the last one wins
         if not latest:
             return
+        with db.session.no_autoflush:
+            self._write(namespace, latest)
+
+    def _write(self, namespace: str, latest: dict[str, VectorRecord]) -> None:
         seq = bump(namespace)
         rows = [
             {
@@ -117,7 +128,6 @@ class LocalVectorStore:
             db.session.execute(stmt, chunk)
             ids = [row["id"] for row in chunk]
             db.session.execute(delete(TOMB).where(TOMB.namespace == namespace, TOMB.id.in_(ids)))
-        db.session.commit()
 
     def delete(self, namespace: str, ids: list[str]) -> None:
         if ids:

@@ -5,7 +5,8 @@ The marker is a random token in Redis (`calldesk:changes:<tenant id>`), replaced
 callback of the workspace changes: never a counter, so a Redis that restarts empty can never hand out
 a marker a page already holds. Changes are noticed in one place: any committed ORM change to a Call
 (but its heartbeat and queue stamp), a Callback or a CallbackEvent replaces the marker after the
-commit; the few bulk UPDATEs that move a call's state call `touch()` before their commit.
+commit; the few bulk UPDATEs that move a call's state call `touch()` before their commit. A job
+that commits several times announces its changes once, at its end (`coalesced()`).
 With Redis down the marker is a digest of the workspace's rows (a few indexed counts): pages still
 see arrivals and state changes, at the cost of those queries per poll.
 """
@@ -16,6 +17,8 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import has_app_context
 from redis.exceptions import RedisError
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 KEY = "calldesk:changes:{}"
 TTL_S = 30 * 24 * 3600  # an idle workspace's marker expires; the next read makes a new one
 PENDING = "calldesk_changed_tenants"
+COALESCED = "calldesk_changed_tenants_coalesced"  # committed, announced when the block of coalesced() ends
 WATCHED = (Call, Callback, CallbackEvent)
 # Written by the machinery, shown nowhere: a running job's heartbeat (every few seconds), the stamp of
 # a job handed to Redis (a rate-limit hold's "goes on at about" is a bulk UPDATE that touches itself).
@@ -57,6 +61,20 @@ def bump(tenant_id: int) -> None:
 def touch(tenant_id: int, session=None) -> None:
     """Mark the workspace changed when the current transaction commits (for bulk UPDATEs)."""
     (session or db.session).info.setdefault(PENDING, set()).add(tenant_id)
+
+
+@contextmanager
+def coalesced(session: Session) -> Iterator[None]:
+    """Within the block, the session's commits collect the workspaces they changed; the block's end
+    (however it ends) replaces each one's marker once. A job with several commits costs one SET."""
+    session.info[COALESCED] = set()
+    try:
+        yield
+    finally:
+        tenant_ids = session.info.pop(COALESCED, set())
+        if has_app_context():
+            for tenant_id in sorted(tenant_ids):
+                bump(tenant_id)
 
 
 def touch_calls(call_ids, session=None) -> None:
@@ -128,7 +146,9 @@ def _announce(session):
     if session.in_nested_transaction():
         return  # a released savepoint (SQLAlchemy fires after_commit for it too): wait for the real commit
     tenant_ids = session.info.pop(PENDING, None)
-    if tenant_ids and has_app_context():
+    if tenant_ids and COALESCED in session.info:
+        session.info[COALESCED].update(tenant_ids)  # no rollback takes these back: they are committed
+    elif tenant_ids and has_app_context():
         for tenant_id in sorted(tenant_ids):
             bump(tenant_id)
 

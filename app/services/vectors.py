@@ -79,13 +79,17 @@ def vector_metadata(call: Call) -> dict:
 
 
 def index_calls(calls: list[Call], store: VectorStore) -> None:
-    """Upsert the calls' kept vectors, one request per tenant namespace, and mark them indexed."""
+    """Upsert the calls' kept vectors, one request per tenant namespace, and mark them indexed
+    (the caller commits)."""
     by_namespace: dict[str, list[VectorRecord]] = defaultdict(list)
     for call in calls:
         record = VectorRecord(vector_id_for(call.id), unpack(call.embedding), vector_metadata(call))
         by_namespace[namespace_for(call.tenant_id)].append(record)
+    # The local store writes into this database: its rows join the caller's transaction (committed
+    # with the calls' state); a store elsewhere commits on its own.
+    write = getattr(store, "write", store.upsert)
     for namespace, records in by_namespace.items():
-        store.upsert(namespace, records)
+        write(namespace, records)
     for call in calls:
         call.vector_id, call.vector_store, call.indexed_at = vector_id_for(call.id), store.name, utcnow()
 
