@@ -16,15 +16,15 @@ Transactional Modes"): `isolation_level = None` so sqlite3 emits no BEGIN of its
 at the start and waits busy_timeout for it. Nothing is ever upgraded, so nothing deadlocks.
 
 When: at the first statement that writes (INSERT, UPDATE, DELETE, REPLACE) or at a SAVEPOINT, not
-at SQLAlchemy's "begin" event, which fires at the first statement of any kind. Every session and
-request reads first (the signed-in user), and Flask-SQLAlchemy keeps that transaction until the
-request ends: taking the write lock there made every page, poll and CSV download hold it for its
-whole length, the worker hold it across provider calls, and a second connection in the same thread
-(a test's session beside the test client's, a short read of its own in the sweeper) wait on its own
-thread's lock until busy_timeout. Measured: the webhook tests on SQLite took 50 s with two 503s
-that way. Reads before a transaction's first write each run on their own, as with sqlite3's
-default, which is what PostgreSQL's READ COMMITTED gives every statement too; from the first
-write to the commit everything holds the write lock. DDL is left as sqlite3 leaves it.
+at SQLAlchemy's "begin" event, which fires at the first statement of any kind. Every request reads
+first (the signed-in user) and Flask-SQLAlchemy keeps that transaction until the request ends:
+taking the write lock there made every page, poll and CSV download hold it for its whole length,
+the worker hold it across provider calls, and a second session in the same thread wait on its own
+thread's lock until busy_timeout (tried: tests/test_webhook_privacy.py took 50 s instead of 4 s,
+two deliveries answering 503 after waiting 15 s for the test's own session). Reads before a
+transaction's first write each run on their own, as with sqlite3's default and as under
+PostgreSQL's READ COMMITTED; from the first write to the commit everything holds the write lock.
+DDL is left as sqlite3 leaves it.
 """
 
 from __future__ import annotations
