@@ -6,9 +6,9 @@ transaction before an INSERT/UPDATE/DELETE and none before a SAVEPOINT. A SAVEPO
 transaction then starts one itself, DEFERRED, and its RELEASE commits on its own (the savepoint is
 not part of the enclosing transaction). Worse, a DEFERRED transaction that has read and then writes
 must upgrade its shared lock while another connection holds the write lock: SQLite answers
-SQLITE_BUSY at once, without waiting busy_timeout (waiting could deadlock). Webhook ingest (a
-savepoint around the call insert) got "database is locked", a 503, whenever two deliveries, or a
-delivery and the worker, wrote at the same moment.
+SQLITE_BUSY at once, without waiting busy_timeout (waiting could deadlock). Webhook ingest, while
+it had a savepoint around the call insert, got "database is locked", a 503, whenever two
+deliveries, or a delivery and the worker, wrote at the same moment; any begin_nested() still could.
 
 What: SQLAlchemy's documented pysqlite recipe (dialects/sqlite "Enabling Non-Legacy SQLite
 Transactional Modes"): `isolation_level = None` so sqlite3 emits no BEGIN of its own (the

@@ -1,9 +1,10 @@
 """Deliveries that arrive together, while the worker writes, are all stored at once: no 503 "database
-locked" on SQLite (the development and default test database), as on PostgreSQL; and the savepoint
-around a call's insert belongs to the delivery's transaction."""
+locked" on SQLite (the development and default test database), as on PostgreSQL; a writer waits
+for another's lock; a savepoint belongs to the transaction around it (app/sqlite_transactions.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from helpers import deliver, gen_workspace, sample_payload
@@ -74,43 +75,65 @@ def test_concurrent_deliveries_while_the_worker_writes_are_all_stored_at_once(ap
     assert _count(WebhookEvent, WebhookEvent.http_status >= 500) == 0
 
 
-def test_a_delivery_waits_for_a_write_in_progress_instead_of_failing(app, auth):
-    """Another connection holds the write lock for a moment (as a worker's step does): the delivery
-    waits for it (SQLite) or does not need it (PostgreSQL), and is accepted."""
-    gen_workspace(auth)
-    first = deliver(app.test_client(), sample_payload(conversation_id="conv_held"))
+@contextlib.contextmanager
+def _another_writer_holding_the_lock(app, call_id: int, seconds: float = 0.5):
+    """Another connection writes (the worker's pattern: read the call, then update it) and holds
+    its transaction, hence SQLite's write lock, until `seconds` after the block has started."""
     holding, release = threading.Event(), threading.Event()
 
-    def hold_a_write() -> None:
+    def hold() -> None:
         with app.app_context():
-            db.session.get(Call, first.json["call_id"])  # read first, then write: the worker's pattern
-            db.session.execute(update(Call).where(Call.id == first.json["call_id"]).values(summary="held"))
+            db.session.get(Call, call_id)
+            db.session.execute(update(Call).where(Call.id == call_id).values(summary="held"))
             holding.set()
             release.wait(10)
             db.session.commit()
             db.session.remove()
 
-    holder = threading.Thread(target=hold_a_write)
+    holder = threading.Thread(target=hold)
     holder.start()
     assert holding.wait(10)
-    timer = threading.Timer(0.5, release.set)  # the delivery below must wait this long on SQLite
-    timer.start()
+    threading.Timer(seconds, release.set).start()  # what is done in the block must wait this long
     try:
-        resp = deliver(app.test_client(), sample_payload(conversation_id="conv_waiting"))
+        yield
     finally:
         release.set()
         holder.join(10)
+    assert db.session.execute(select(Call.summary).where(Call.id == call_id)).scalar_one() == "held"
+
+
+def test_a_delivery_waits_for_a_write_in_progress_instead_of_failing(app, auth):
+    """Another connection holds the write lock for a moment (as a worker's step does): the delivery
+    waits for it (SQLite) or does not need it (PostgreSQL), and is accepted."""
+    gen_workspace(auth)
+    first = deliver(app.test_client(), sample_payload(conversation_id="conv_held"))
+    with _another_writer_holding_the_lock(app, first.json["call_id"]):
+        resp = deliver(app.test_client(), sample_payload(conversation_id="conv_waiting"))
     assert resp.status_code == 202, resp.json
-    assert (
-        db.session.execute(select(Call.summary).where(Call.id == first.json["call_id"])).scalar_one()
-        == "held"
-    )
     assert _count(Call, Call.conversation_id == "conv_waiting") == 1
 
 
+def test_a_transaction_that_reads_then_writes_waits_for_another_writer(app, auth):
+    """The lock upgrade that failed at once ("database is locked", SQLite does not wait there): a
+    transaction (begun by a savepoint, as a service's begin_nested() may) reads, then writes, while
+    another connection holds the write lock for a moment. It must wait and succeed."""
+    gen_workspace(auth)
+    held, mine = (
+        deliver(app.test_client(), sample_payload(conversation_id=f"conv_{i}")).json["call_id"]
+        for i in (1, 2)
+    )
+    with _another_writer_holding_the_lock(app, held), app.app_context():
+        with db.session.begin_nested():
+            db.session.execute(select(Call.summary).where(Call.id == mine)).all()
+            db.session.execute(update(Call).where(Call.id == mine).values(summary="mine"))
+        db.session.commit()
+        db.session.remove()
+    assert db.session.execute(select(Call.summary).where(Call.id == mine)).scalar_one() == "mine"
+
+
 def test_a_savepoint_is_part_of_the_transaction_around_it(app, auth):
-    """The call insert's savepoint is released inside the delivery's transaction: rolling that
-    transaction back takes the call with it (on SQLite, a savepoint that began the transaction used
+    """A savepoint (begin_nested(), as opening a callback uses) is released inside its transaction:
+    rolling that back takes the row with it (on SQLite, a savepoint that began the transaction used
     to commit on release)."""
     gen_workspace(auth)
     stored = deliver(app.test_client(), sample_payload(conversation_id="conv_template"))
