@@ -16,6 +16,7 @@ Exit status 1 when a goal fails. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -29,6 +30,8 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
@@ -142,17 +145,30 @@ def serve(app_spec: str, env: dict, workdir: Path, name: str):
     return proc, port, log
 
 
+def cpu_seconds(proc) -> float:
+    """User + system CPU of gunicorn's workers so far (the arbiter idles): load-independent cost."""
+    total = 0.0
+    for child in psutil.Process(proc.pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            times = child.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def run(label: str, app_spec: str, env: dict, workdir: Path, work: list[tuple[bytes, str]], warm: list):
+    """(requests/s, latencies, web workers' CPU ms per request) of `work` against `app_spec`."""
     proc, port, log = serve(app_spec, env, workdir, label.split()[0])
     try:
         load(port, warm)  # every gunicorn worker imports, connects and fills its caches
+        cpu_before = cpu_seconds(proc)
         rate, latencies, statuses = load(port, work)
+        cpu_ms = (cpu_seconds(proc) - cpu_before) * 1000 / len(work)
     finally:
         stop_tree(proc)
     bad = {s: c for s, c in statuses.items() if s != 202}
     if bad:
         raise SystemExit(f"{label}: answers other than 202: {bad}\n{tail(log)}")
-    return rate, latencies
+    return rate, latencies, cpu_ms
 
 
 def main() -> int:
@@ -176,12 +192,12 @@ def main() -> int:
         print(f"{platform.node()}, {os.cpu_count()} cores, load {load_avg:.1f}, {when}")
         print(f"{args.n} signed deliveries of {len(work[0][0])} bytes, {CLIENTS * THREADS} connections,")
         print(f"gunicorn -w {WORKERS} (sync), {database.label} and Redis\n")
-        print(f"{'server':<36}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}")
-        bare_rate, bare_lat = run("bare Flask JSON endpoint (baseline)", "bare:app", env, workdir, work, warm)
-        row("bare Flask JSON endpoint (baseline)", bare_rate, bare_lat, 1.0)
-        real_rate, real_lat = run("webhook (wsgi:app)", "wsgi:app", env, workdir, work, warm)
-        ratio, p99 = real_rate / bare_rate, pct(real_lat, 99)
-        row("webhook (wsgi:app)", real_rate, real_lat, ratio)
+        print(f"{'server':<36}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'cpu ms/req':>12}")
+        bare = run("bare Flask JSON endpoint (baseline)", "bare:app", env, workdir, work, warm)
+        row("bare Flask JSON endpoint (baseline)", *bare, 1.0)
+        real = run("webhook (wsgi:app)", "wsgi:app", env, workdir, work, warm)
+        ratio, p99 = real[0] / bare[0], pct(real[1], 99)
+        row("webhook (wsgi:app)", *real, ratio)
         print()
         ok = verdict(f"throughput ratio {ratio:.2f} >= {RATIO_GOAL}", ratio >= RATIO_GOAL)
         ok &= verdict(f"webhook p99 {p99:.1f} ms <= {P99_GOAL_MS:.0f} ms", p99 <= P99_GOAL_MS)
@@ -195,8 +211,9 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def row(label: str, rate: float, latencies: list[float], ratio: float) -> None:
-    print(f"{label:<36}{rate:>8.0f}{pct(latencies, 50):>9.1f}{pct(latencies, 99):>9.1f}{ratio:>8.2f}")
+def row(label: str, rate: float, latencies: list[float], cpu_ms: float, ratio: float) -> None:
+    p50, p99 = pct(latencies, 50), pct(latencies, 99)
+    print(f"{label:<36}{rate:>8.0f}{p50:>9.1f}{p99:>9.1f}{ratio:>8.2f}{cpu_ms:>12.2f}")
 
 
 def verdict(what: str, passed: bool) -> bool:

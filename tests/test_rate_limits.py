@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from http.cookiejar import CookieJar
@@ -20,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from helpers import AuthActions, csrf_from
-from processes import free_port
+from processes import free_port, gunicorn_args, healthy, spawn, stop_tree, tail, wait_for
 
 from app.ratelimits import storage_uri
 from app.services import accounts
@@ -65,8 +62,6 @@ class Browser:
 @pytest.fixture(scope="module")
 def web(migrated, redis_url, tmp_path_factory):
     """gunicorn -w 2 serving the app on the test database and Redis, rate limits on (defaults)."""
-    import gunicorn
-
     port, logs = free_port(), tmp_path_factory.mktemp("ratelimit-web")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PINECONE_", "RATELIMIT_"))},
@@ -82,38 +77,14 @@ def web(migrated, redis_url, tmp_path_factory):
     }
     for name in ("LOGIN_RATE_LIMIT", "LOGIN_IP_RATE_LIMIT", "RATELIMIT_STORAGE_URI"):
         env.pop(name, None)
-    args = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
-    if gunicorn.version_info >= (27,):  # not the shared ~/.gunicorn/gunicorn.ctl
-        args += ["--control-socket", str(logs / "gunicorn.ctl")]
     log = logs / "web.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*args, "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = spawn(gunicorn_args(port, logs, workers=2, threads=1), env, log)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, log.read_text()[-3000:]
-            try:
-                with urllib.request.urlopen(base_url + "/healthz", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, log.read_text()[-3000:]
-                time.sleep(0.2)
+        wait_for(lambda: healthy(base_url), 60, "gunicorn to serve", lambda: tail(log), proc=proc)
         yield base_url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_tree(proc)
 
 
 @pytest.fixture

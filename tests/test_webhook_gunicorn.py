@@ -6,17 +6,12 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from bodies import PATH, headers_for, padded_body
 from helpers import gen_workspace
-from processes import free_port
+from processes import free_port, gunicorn_args, healthy, spawn, stop_tree, tail, wait_for
 from sqlalchemy import select
 
 from app.extensions import db
@@ -29,8 +24,6 @@ SECRET = "whsec_acme_test_secret_0001"
 @pytest.fixture
 def gunicorn(app, migrated, redis_url, tmp_path):
     """`gunicorn wsgi:app` on a free port, on this test's database; yields its port."""
-    import gunicorn as gunicorn_pkg
-
     port = free_port()
     env = {
         **os.environ,
@@ -43,33 +36,15 @@ def gunicorn(app, migrated, redis_url, tmp_path):
         "ELEVENLABS_WEBHOOK_SECRET": "",
         "RATELIMIT_ENABLED": "false",
     }
-    args = [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "2", "-b", f"127.0.0.1:{port}"]
-    if gunicorn_pkg.version_info >= (27,):  # not the shared ~/.gunicorn/gunicorn.ctl
-        args += ["--control-socket", str(tmp_path / "gunicorn.ctl")]
     log = tmp_path / "web.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*args, "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = spawn(gunicorn_args(port, tmp_path, workers=1, threads=2), env, log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not answer in 30 s\n" + log.read_text()
-                time.sleep(0.1)
+        wait_for(
+            lambda: healthy(f"http://127.0.0.1:{port}"), 30, "gunicorn to serve", lambda: tail(log), proc=proc
+        )
         yield port
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
+        stop_tree(proc)
 
 
 def _post(port: int, body: bytes, *, chunked: bool) -> tuple[int, dict]:

@@ -220,3 +220,49 @@ def test_a_call_stored_but_never_enqueued_is_found_by_the_next_sweep(client, wor
     assert get_queue().job_ids == []
     assert sweep() == 1
     assert get_queue().job_ids == [job_id(call.id)]
+
+
+def test_an_accepted_delivery_costs_three_statements_and_one_commit(app, client, workspace):
+    """The hot path: the agent, the call (INSERT .. ON CONFLICT, no savepoint), the record; one commit."""
+    from sqlalchemy import event as sa_event
+
+    deliver(client, sample_payload(conversation_id="warm-up"))
+    seen: list[str] = []
+
+    def statement(conn, cursor, text, params, context, many):
+        seen.append(text.split(None, 1)[0].upper())
+
+    def commit(conn):
+        seen.append("COMMIT")
+
+    engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", statement)
+    sa_event.listen(engine, "commit", commit)
+    try:
+        first = deliver(client, sample_payload(conversation_id="counted"))
+        assert first.status_code == 202
+        assert seen == ["SELECT", "INSERT", "INSERT", "COMMIT"]
+        seen.clear()
+        again = deliver(client, sample_payload(conversation_id="counted"))
+        assert (again.status_code, again.json["call_id"]) == (200, first.json["call_id"])
+        assert seen == ["SELECT", "INSERT", "SELECT", "INSERT", "COMMIT"]  # the repeat looks the winner up
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", statement)
+        sa_event.remove(engine, "commit", commit)
+    assert len(db.session.execute(select(Call).where(Call.conversation_id == "counted")).scalars().all()) == 1
+
+
+def test_a_conflict_whose_winner_is_gone_asks_for_a_retry_and_is_recorded(client, workspace, monkeypatch):
+    """The insert met a conflicting row that was deleted before the lookup: 409, recorded, nothing stored."""
+    from sqlalchemy import false
+
+    from app.webhooks import ingest
+
+    nothing = select(Call.id).where(false())  # what INSERT .. ON CONFLICT DO NOTHING returns on a conflict
+    monkeypatch.setattr(ingest, "_INSERT_CALL", dict.fromkeys(ingest._INSERT_CALL, nothing))
+    resp = deliver(client, sample_payload(conversation_id="vanished"))
+    assert resp.status_code == 409
+    assert "retry" in resp.json["error"]
+    event = _last_event()
+    assert (event.outcome, event.http_status, event.call_id) == ("rejected", 409, None)
+    assert db.session.execute(select(Call).where(Call.conversation_id == "vanished")).first() is None

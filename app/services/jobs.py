@@ -6,6 +6,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from redis import Redis
@@ -31,6 +32,13 @@ LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStat
 
 # Calls held for a spent budget have no job on purpose: release_waiting_calls() sends them on.
 NOT_HELD_FOR_BUDGET = or_(Call.waiting_for.is_(None), Call.waiting_for != "budget")
+
+
+class CallRef(NamedTuple):
+    """What enqueueing needs of a call: a call just inserted with Core has no ORM object."""
+
+    id: int
+    tenant_id: int
 
 
 def job_id(call_id: int) -> str:
@@ -65,7 +73,7 @@ def get_queue(connection: Redis | None = None) -> Queue:
 
 
 def enqueue_call(
-    call: Call, connection: Redis | None = None, *, replace_dead: bool = True, fresh: bool = False
+    call: Call | CallRef, connection: Redis | None = None, *, replace_dead: bool = True, fresh: bool = False
 ) -> bool:
     """Put the call's job on the queue once; True when a job is (now) waiting or running for it.
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import secrets_box
 from ..extensions import db
@@ -37,6 +37,21 @@ class Sender:
     tenant_id: int
     secret: str | None
     region: str | None = None  # for phone numbers written without a country code
+
+
+# Built once (every delivery runs it): the registered agent a delivery names, with its workspace's secret.
+_SENDER = (
+    select(
+        Agent.id,
+        Agent.name,
+        Agent.tenant_id,
+        Tenant.webhook_secret_encrypted,
+        Tenant.phone_region,
+        Tenant.timezone,
+    )
+    .join(Tenant, Tenant.id == Agent.tenant_id)
+    .where(Agent.agent_id == bindparam("agent_id"))
+)
 
 
 def _require_object(bad_json: Rejected | None, data) -> None:
@@ -177,18 +192,7 @@ class Delivery:
 
     def _find(self, agent_id: str) -> Sender | None:
         if agent_id not in self._senders:
-            row = db.session.execute(
-                select(
-                    Agent.id,
-                    Agent.name,
-                    Agent.tenant_id,
-                    Tenant.webhook_secret_encrypted,
-                    Tenant.phone_region,
-                    Tenant.timezone,
-                )
-                .join(Tenant, Tenant.id == Agent.tenant_id)
-                .where(Agent.agent_id == agent_id)
-            ).one_or_none()
+            row = db.session.execute(_SENDER, {"agent_id": agent_id}).one_or_none()
             self._senders[agent_id] = (
                 None
                 if row is None

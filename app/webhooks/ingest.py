@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from ..extensions import db
 from ..models import Call, WebhookEvent, utcnow
-from ..services import callbacks, phones
-from ..services.jobs import enqueue_call, request_redis
+from ..services import callbacks, changes, phones
+from ..services.jobs import CallRef, enqueue_call, request_redis
 from . import callers, payload, throttle
 from .body import Body
 from .checks import AUDIO, Delivery, Reply, Sender
@@ -41,13 +43,13 @@ def unreachable(exc: DBAPIError) -> bool:
 def receive(event: WebhookEvent, body: Body) -> Reply:
     """Decide the delivery's fate and record it, with what may be kept of its body, in one commit."""
     delivery = Delivery(event, body)
-    call = None  # the call this delivery stored
+    call_id = None  # the call this delivery stored
     try:
         verdict = delivery.check()
         if isinstance(verdict, Reply):
             reply = verdict
         else:
-            reply, call = _store_call(event, delivery.sender, verdict)
+            reply, call_id = _store_call(event, delivery.sender, verdict)
     except Rejected as rej:
         reply = _reject(event, rej.status, rej.reason)
     except DBAPIError as exc:
@@ -74,18 +76,23 @@ def receive(event: WebhookEvent, body: Body) -> Reply:
         _record(event, reply, b"", body.total)
     if event.outcome == "accepted" and event.event_type == callers.INITIATION_FAILURE:
         _notify_missed(event.call_id)  # a missed call is not analysed: its callback is already open
-    elif event.outcome == "accepted" and call is not None:
-        _enqueue(call)
+    elif event.outcome == "accepted" and call_id is not None:
+        _enqueue(CallRef(call_id, event.tenant_id))
     log.info("webhook %s: %s %s %r", event.id, event.outcome, reply.status, event.reason or "")
     return reply
 
 
 def _record(event: WebhookEvent, reply: Reply, kept: bytes, size: int) -> None:
+    """INSERT the delivery's record (Core: the object stays transient, its id set) and commit."""
     event.body = kept.decode("utf-8", "replace").replace("\x00", "\ufffd")
     event.body_bytes = size
     event.body_truncated = 0 < len(kept) < size
     event.http_status = reply.status
-    db.session.add(event)
+    table = WebhookEvent.__table__
+    values = {
+        c.key: event.__dict__[c.key] for c in table.columns if c.key in event.__dict__ and c.key != "id"
+    }
+    event.id = db.session.execute(_INSERT_EVENT, values).scalar_one()
     db.session.commit()
 
 
@@ -120,42 +127,58 @@ def _fields(sender: Sender, verdict: payload.CallData | callers.MissedCall) -> d
 
 def _store_call(
     event: WebhookEvent, sender: Sender, verdict: payload.CallData | callers.MissedCall
-) -> tuple[Reply, Call | None]:
-    """One call per conversation id within the workspace (the new call, or None for a repeat)."""
-    fields = _fields(sender, verdict)
-    call = Call(tenant_id=sender.tenant_id, agent_pk=sender.agent_pk, **fields)
-    call.agent_name = call.agent_name or sender.agent_name
-    if call.status == "queued":  # taken back by _enqueue if Redis refuses the job
-        call.enqueued_at = utcnow()
-    # No lookup first: the insert (in a savepoint) is the check; a repeat, the rare case, pays for
-    # the lookup once the unique index has refused it (also when the same conversation arrives
-    # twice at once and the other delivery won).
-    try:
-        with db.session.begin_nested():
-            db.session.add(call)
-            db.session.flush()
-    except IntegrityError:
+) -> tuple[Reply, int | None]:
+    """One call per conversation id within the workspace (the new call's id, or None for a repeat).
+
+    One statement decides: INSERT ... ON CONFLICT DO NOTHING RETURNING id against the unique
+    (tenant_id, conversation_id), as a Core insert (the hot path: no unit of work, no savepoint). A
+    repeat, the rare case, then looks the winner up (also when the same conversation arrives twice
+    at once: PostgreSQL makes the second insert wait for the first's commit).
+    """
+    fields = {"tenant_id": sender.tenant_id, "agent_pk": sender.agent_pk, **_fields(sender, verdict)}
+    fields["agent_name"] = fields.get("agent_name") or sender.agent_name
+    missed = isinstance(verdict, callers.MissedCall)
+    if missed:
+        fields.update(_missed_fields(fields, verdict))
+    elif fields["status"] == "queued":  # taken back by _enqueue if Redis refuses the job
+        fields["enqueued_at"] = utcnow()
+    stmt = _INSERT_CALL[db.session.get_bind().dialect.name]
+    call_id = db.session.execute(stmt, fields).scalar_one_or_none()
+    if call_id is None:
         same = (Call.tenant_id == sender.tenant_id) & (Call.conversation_id == fields["conversation_id"])
         existing = db.session.execute(select(Call.id).where(same)).scalar_one_or_none()
-        if existing is None:
-            raise
+        if existing is None:  # the winner's row vanished (deleted) between the two statements
+            raise Rejected(409, "conversation is being received by another delivery; retry")
         event.call_id = existing
         event.outcome = "duplicate"
         event.reason = "conversation already received"
         return Reply(200, {"status": "duplicate", "call_id": existing}), None
-    if isinstance(verdict, callers.MissedCall):
-        _open_missed(call, verdict)
-    event.call_id = call.id
+    changes.touch(sender.tenant_id)  # a Core insert: the ORM hook that notices new calls does not see it
+    if missed:
+        call = db.session.get(Call, call_id)
+        callbacks.open_for_call(call, reason=call.callback_reason, source="missed")
+    event.call_id = call_id
     event.outcome = "accepted"
-    return Reply(202, {"status": "accepted", "call_id": call.id}), call
+    return Reply(202, {"status": "accepted", "call_id": call_id}), call_id
 
 
-def _open_missed(call: Call, missed: callers.MissedCall) -> None:
-    """A missed call is a callback to the customer, committed with the call and the delivery's record."""
+def _insert_new(dialect: str):
+    """INSERT a call unless the workspace has its conversation id already, RETURNING its id (or nothing)."""
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert_(Call.__table__).on_conflict_do_nothing(index_elements=["tenant_id", "conversation_id"])
+    return stmt.returning(Call.id)
+
+
+# Built once per dialect: every delivery runs them (the values come as parameters).
+_INSERT_CALL = {name: _insert_new(name) for name in ("postgresql", "sqlite")}
+_INSERT_EVENT = insert(WebhookEvent.__table__).returning(WebhookEvent.__table__.c.id)
+
+
+def _missed_fields(fields: dict, missed: callers.MissedCall) -> dict:
+    """A missed call is a callback to the customer: flagged, with its reason as its summary."""
     reason = callbacks.missed_reason(missed.data.failure_reason)
-    call.callback_needed, call.callback_reason = True, reason
-    call.summary = f"{reason}." if call.caller_number else f"{reason} (the number was not sent)."
-    callbacks.open_for_call(call, reason=reason, source="missed")
+    summary = f"{reason}." if fields.get("caller_number") else f"{reason} (the number was not sent)."
+    return {"callback_needed": True, "callback_reason": reason, "summary": summary}
 
 
 def _notify_missed(call_id: int) -> None:
@@ -164,7 +187,7 @@ def _notify_missed(call_id: int) -> None:
         callbacks.notify_created(callback)
 
 
-def _enqueue(call: Call) -> None:
+def _enqueue(call: CallRef) -> None:
     """Hand the call to the queue; if Redis is down the call stays queued for the sweeper.
 
     The call was committed with `enqueued_at` already stamped (one commit per delivery, not two).
