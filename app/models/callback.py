@@ -120,7 +120,7 @@ class CallbackEvent(TenantOwned, db.Model):
         return OUTCOME_LABELS.get(self.outcome) if self.outcome else None
 
 
-# The call columns a callback copies, and what each is made of.
+# The call columns a callback's copy is made of (a change of one rewrites the copy).
 CALL_COPY = ("started_at", "created_at", "agent_pk")
 
 
@@ -133,14 +133,14 @@ def copied_from(call) -> dict:
 @event.listens_for(Session, "before_flush")
 def _copy_to_new(session, _context, _instances):
     """A new callback takes its call's time and agent (whoever made it: services, tests, admin)."""
-    for callback in [c for c in session.new if isinstance(c, Callback) and c.call_at is None]:
-        call = callback.call
-        if call is None and callback.call_id is not None:
-            with session.no_autoflush:
+    with session.no_autoflush:  # a load here (the call, a column it left unloaded) must not flush
+        for callback in [c for c in session.new if isinstance(c, Callback) and c.call_at is None]:
+            call = callback.call
+            if call is None and callback.call_id is not None:
                 call = session.get(Call, callback.call_id)
-        if call is not None:
-            for key, value in copied_from(call).items():
-                setattr(callback, key, value)
+            if call is not None:
+                for key, value in copied_from(call).items():
+                    setattr(callback, key, value)
 
 
 @event.listens_for(Session, "after_flush")
