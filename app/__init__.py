@@ -11,6 +11,7 @@ from .config import load_config
 from .extensions import csrf, db, htmx, login_manager, migrate
 from .logs import configure_logging
 from .ratelimits import init_limiter
+from .sqlite_transactions import configure as configure_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_sqlite(engine)  # writing transactions wait for the lock (no-op on PostgreSQL)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

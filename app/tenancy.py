@@ -41,15 +41,16 @@ def parse_id(ident) -> int | None:
     return value if 1 <= value <= MAX_ID else None
 
 
-def get_or_404(model: type[M], ident) -> M:
+def get_or_404(model: type[M], ident, *options) -> M:
     """Load one row of the current tenant; another tenant's row is a 404, never a 403.
 
-    Malformed and out-of-range ids are a 404 too, before any query.
+    Malformed and out-of-range ids are a 404 too, before any query. `options`: loader options
+    (e.g. `load_only`) for a page that needs only some columns.
     """
     ident = parse_id(ident)
     if ident is None:
         abort(404)
-    obj = db.session.execute(scoped(model).where(model.id == ident)).scalar_one_or_none()
+    obj = db.session.execute(scoped(model).where(model.id == ident).options(*options)).scalar_one_or_none()
     if obj is None:
         abort(404)
     return obj

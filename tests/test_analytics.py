@@ -431,3 +431,51 @@ def test_another_workspace_sees_only_its_own(known, app, client):
     assert table(text, "table-topics") == [("boiler", "1")]
     assert table(text, "table-failures") == [("index", "1")]
     assert client.get(f"/analytics?agent={known['reception']}").status_code == 404
+
+
+def test_p90_duration_of_one_agent_and_of_each_rank(known, app):
+    """The p90 is read at its rank from the longest down: ties, calls without a duration, another
+    agent's calls and calls outside the period are skipped, as percentile_cont would."""
+    from zoneinfo import ZoneInfo
+
+    from app.services.analytics import Scope, calls
+    from app.services.analytics.period import Period
+
+    acme = _tenant("owner@acme.test")
+    period = Period(datetime(2026, 11, 1).date(), datetime(2026, 11, 7).date(), ZoneInfo("Europe/Berlin"))
+    reception = Scope(acme.id, period, known["reception"])  # 60, 120, 30 s
+    assert calls.durations(reception) == {"count": 3, "average": 70.0, "p90": pytest.approx(108.0)}
+    everyone = Scope(acme.id, period)  # 30, 60, 90, 120, 300 s (c5 has none; 999 s are outside)
+    expected = {0.0: 30.0, 0.25: 60.0, 0.5: 90.0, 0.9: 228.0, 1.0: 300.0, 0.6: 102.0}
+    for fraction, value in expected.items():
+        assert calls.duration_percentile(everyone, 5, fraction) == pytest.approx(value)
+
+
+def test_a_callback_follows_its_call_to_another_day_and_agent(known, app, client):
+    """Each callback carries its call's time and agent (what /analytics counts it by): a call that
+    moves takes its callback along in the same commit, on both databases."""
+    from zoneinfo import ZoneInfo
+
+    from app.services.analytics import Scope, callbacks
+    from app.services.analytics.period import Period
+
+    acme = _tenant("owner@acme.test")
+    c1 = db.session.execute(select(Call).where(Call.conversation_id == "c1")).scalar_one()
+    callback = db.session.execute(select(Callback).where(Callback.call_id == c1.id)).scalar_one()
+    assert (callback.call_at, callback.agent_pk) == (at("2026-11-02 10:00"), known["reception"])
+
+    c1.started_at, c1.agent_pk = at("2026-12-02 10:00"), known["sales"]
+    db.session.commit()
+    assert (callback.call_at, callback.agent_pk) == (at("2026-12-02 10:00"), known["sales"])
+    db.session.expire_all()
+    stored = db.session.get(Callback, callback.id)
+    assert (stored.call_at, stored.agent_pk) == (at("2026-12-02 10:00"), known["sales"])
+
+    nov = Period(datetime(2026, 11, 1).date(), datetime(2026, 11, 7).date(), ZoneInfo("Europe/Berlin"))
+    dec = Period(datetime(2026, 12, 1).date(), datetime(2026, 12, 7).date(), ZoneInfo("Europe/Berlin"))
+    now = at("2026-12-10 00:00")
+    assert callbacks.summary(Scope(acme.id, nov), 5, now)["total"] == 4
+    assert callbacks.summary(Scope(acme.id, dec, known["sales"]), 1, now)["outcomes"][0] == ("reached", 1)
+    assert callbacks.summary(Scope(acme.id, dec, known["reception"]), 0, now)["total"] == 0
+    text = page(client, NOV)
+    assert table(text, "table-outcomes")[0] == ("Reached", "0")

@@ -131,7 +131,16 @@ def test_deliveries_use_their_index(session_as_owner, outcome, index):
     assert_served(delivery_list(outcome), index)
 
 
+def _selective(table, column: str, value: str) -> None:
+    """Half the rows get another `column` value, then fresh statistics: with every row matching, any
+    index that starts with tenant_id costs the same on a one-page table and a tie picks one."""
+    db.session.execute(db.text(f"UPDATE {table} SET {column} = :v WHERE id % 2 = 0"), {"v": value})
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(db.text(f"ANALYZE {table}"))
+
+
 def test_the_capped_count_reads_an_index_only(session_as_owner):
+    _selective("calls", "status", "failed")
     stmt, _ = call_list(status="processed")
     text = plan(count_query(stmt, Call.id))
     assert "ix_calls_tenant_status" in text and "Seq Scan" not in text, text
@@ -140,11 +149,15 @@ def test_the_capped_count_reads_an_index_only(session_as_owner):
 def test_the_navigation_count_reads_an_index_only(session_as_owner):
     """Open and overdue callbacks, counted on every page, read through an index on (tenant_id, state):
     ix_callbacks_tenant_state_due covers the count (an index-only scan at 100,000 calls; a table of
-    30 rows may be read through another index starting with the same two columns)."""
+    30 rows may be read through another index starting with the same two columns, or as a bitmap).
+    Half the callbacks are done, so that an index without `state` in front (/analytics' covering
+    ix_callbacks_tenant_call_at) is not as cheap as the right one."""
+    _selective("callbacks", "state", "done")
     text = plan(open_counts_query(session_as_owner.tenant_id, T0))
     assert "Seq Scan" not in text, text
     if db.engine.dialect.name == "postgresql":
-        assert re.search(r"Index (Only )?Scan using ix_callbacks_tenant_state_\w+", text), text
+        scan = r"(Index (Only )?Scan using|Bitmap Index Scan on) ix_callbacks_tenant_state_\w+"
+        assert re.search(scan, text), text
         assert re.search(r"Index Cond: \(\(tenant_id = \d+\) AND \(\(state\)::text = 'open'", text), text
     else:
         assert "COVERING INDEX ix_callbacks_tenant_state_due" in text, text

@@ -54,3 +54,30 @@ def test_unprocessed_call_has_no_similar_section(client, auth):
     call_id = deliver(client, _call(LEAK, "leak-q")).json["call_id"]
     assert "/similar" not in client.get(f"/calls/{call_id}").get_data(as_text=True)
     assert _similar_ids(client, call_id)[0] == []
+
+
+def test_the_fragment_reads_its_call_once_with_the_embedding_and_no_transcript(client, auth, app):
+    """One query loads the call (its deferred embedding with it, not the transcript), one the
+    results: no second round trip for the embedding, no wide columns for the lookup."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    gen_workspace(auth)
+    leak = deliver(client, _call(LEAK, "leak-r")).json["call_id"]
+    deliver(client, _call(LEAK2, "leak-s"))
+    run_jobs(app)
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    record = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        ids, _ = _similar_ids(client, leak)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert ids
+    of_calls = [s for s in statements if re.search(r"\bFROM calls\b", s)]
+    assert len(of_calls) == 2, of_calls  # the call, then the similar calls
+    assert "calls.embedding" in of_calls[0] and "transcript" not in of_calls[0], of_calls[0]
+    assert "embedding" not in of_calls[1] and "transcript" not in of_calls[1], of_calls[1]

@@ -46,19 +46,9 @@ def test_concurrent_duplicates_within_a_workspace_give_exactly_one_call(app, cli
     barrier = threading.Barrier(len(clients) + 2)
     answers: list[int] = []
 
-    sqlite = db.engine.dialect.name == "sqlite"
-
     def send(c, payload, secret):
         barrier.wait()
-        status = deliver(c, payload, secret).status_code
-        # SQLite (development only) answers a writer that lost a lock race 503 + Retry-After instead of
-        # waiting; the sender retries, as ElevenLabs does, and must then get the duplicate answer.
-        # PostgreSQL must answer at once (no retry here). Known limit, in the README.
-        for _ in range(3 if sqlite else 0):
-            if status != 503:
-                break
-            status = deliver(c, payload, secret).status_code
-        answers.append(status)
+        answers.append(deliver(c, payload, secret).status_code)
 
     threads = [
         threading.Thread(target=send, args=(c, sample_payload(conversation_id="conv_race"), SECRET_A))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import lazyload, load_only
 
 from ..extensions import db, htmx
 from ..models import Agent, Call
@@ -19,6 +20,9 @@ from . import bp
 from .call_filters import read_filters
 from .callbacks import desk_context
 from .queries import PER_PAGE, call_list, caller_history
+
+# What the similar-calls fragment reads of its call (services/search.py: similar_calls).
+SIMILAR_NEEDS = (Call.id, Call.tenant_id, Call.indexed_at, Call.embedding)
 
 
 @bp.get("/")
@@ -69,8 +73,10 @@ def search():
 
 @bp.get("/calls/<call_id>/similar")
 def call_similar(call_id):
-    """HTMX fragment, loaded after the page: the index may be slow or down without holding the page."""
-    call = get_or_404(Call, call_id)
+    """HTMX fragment, loaded after the page: the index may be slow or down without holding the page.
+    One query for the call: only what the lookup needs, the (deferred) embedding with it, no
+    transcript and no agent."""
+    call = get_or_404(Call, call_id, load_only(*SIMILAR_NEEDS), lazyload(Call.agent))
     return _vector_view("dashboard/_similar.html", lambda: similar_calls(call), call=call)
 
 

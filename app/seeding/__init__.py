@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, text
 from ..extensions import db
 from ..models import Agent, Call, Callback, CallbackEvent, CallTopic, User, utcnow
 from ..models.call_topic import rows_for as topic_rows
+from ..models.callback import copied_from
 from ..providers import get_providers
 from ..providers.base import VectorRecord
 from ..services.accounts import normalize_email
@@ -99,7 +100,7 @@ def _write(batch: list[Seeded], vectors: np.ndarray, store, model_name: str) -> 
     with_cb = [s for s in batch if s.callback]
     if with_cb:
         for seeded, cbid in zip(with_cb, _ids(Callback, len(with_cb)), strict=True):
-            seeded.callback.update(id=cbid, call_id=seeded.call["id"])
+            seeded.callback.update(id=cbid, call_id=seeded.call["id"], **copied_from(seeded.call))
             for event in seeded.events:
                 event["callback_id"] = cbid
         db.session.execute(insert(Callback.__table__), [s.callback for s in with_cb])

@@ -1,5 +1,5 @@
 """Analytics of a workspace for a period and agent: every number aggregated in SQL (see calls.py,
-callbacks.py; spend comes from services/costs.py)."""
+callbacks.py; spend comes from services/costs.py), each from one index range, no joins."""
 
 from __future__ import annotations
 
@@ -42,10 +42,8 @@ def report(scope: Scope, now: datetime) -> Report:
         # Short aggregations over index entries: JIT compiling them costs more than it saves.
         db.session.execute(text("SET LOCAL jit = off"))
     found = calls.facts(scope)
-    if postgres():  # callbacks and durations from one pass over the period's calls
-        summary, durations = callbacks.summary_and_durations(scope, found.total, now)
-    else:
-        summary, durations = callbacks.summary(scope, found.total, now), calls.durations(scope)
+    summary = callbacks.summary(scope, found.total, now)
+    durations = calls.durations(scope, found.timed)
     period = scope.period
     by_day, by_month = costs.spend_by_local_day_and_month(
         scope.tenant_id, period.zone, period.first, period.last

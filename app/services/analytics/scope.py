@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 
-from ...models import Call, CallTopic
+from ...models import Call, Callback, CallTopic
 from .period import Period
 
 # When a call happened: its start as ElevenLabs reported it, else when it reached us (as the list).
@@ -21,22 +21,20 @@ class Scope:
 
     def calls(self) -> list:
         """The WHERE conditions on `calls` for this scope."""
-        conditions = [
-            Call.tenant_id == self.tenant_id,
-            self.period.start <= CALL_TIME,
-            self.period.end > CALL_TIME,
-        ]
-        if self.agent_pk is not None:
-            conditions.append(Call.agent_pk == self.agent_pk)
-        return conditions
+        return self._where(Call.tenant_id, CALL_TIME, Call.agent_pk)
+
+    def callbacks(self) -> list:
+        """The WHERE conditions on `callbacks` for the callbacks of this scope's calls (each carries
+        its call's time and agent)."""
+        return self._where(Callback.tenant_id, Callback.call_at, Callback.agent_pk)
 
     def topics(self) -> list:
         """The WHERE conditions on `call_topics` for this scope (the same calls as `calls()`)."""
-        conditions = [
-            CallTopic.tenant_id == self.tenant_id,
-            self.period.start <= CallTopic.at,
-            self.period.end > CallTopic.at,
-        ]
+        return self._where(CallTopic.tenant_id, CallTopic.at, CallTopic.agent_pk)
+
+    def _where(self, tenant_id, at, agent_pk) -> list:
+        """This workspace, a call time in the period, and the agent if one is chosen."""
+        conditions = [tenant_id == self.tenant_id, self.period.start <= at, self.period.end > at]
         if self.agent_pk is not None:
-            conditions.append(CallTopic.agent_pk == self.agent_pk)
+            conditions.append(agent_pk == self.agent_pk)
         return conditions
