@@ -6,6 +6,10 @@ worker does per call, and a change that adds a round trip to every call shows up
 
 from __future__ import annotations
 
+import threading
+import time
+from datetime import timedelta
+
 import pytest
 from helpers import deliver, gen_workspace, sample_payload
 from rq.exceptions import StopRequested
@@ -14,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Call, utcnow
+from app.pipeline.heartbeat import Heartbeat
 from app.pipeline.inprocess import make_worker
 from app.pipeline.process import process_call
 from app.providers import Providers, get_providers
@@ -78,7 +83,8 @@ def test_a_job_claims_and_loads_the_call_in_one_statement_and_commits_three_time
         "the claim's UPDATE ... RETURNING loads the call: no reload"
     )
     work = [s for s in counted.statements if s != "COMMIT" and "synchronous_commit" not in s]
-    assert len(work) <= 9, "\n".join(counted.statements)
+    # The local vector (version, row, tombstones) is one statement on PostgreSQL, three on SQLite.
+    assert len(work) <= (7 if db.engine.dialect.name == "postgresql" else 9), "\n".join(counted.statements)
     claimed, analysed, finished = counted.transactions()
     assert claimed[0].startswith("UPDATE calls") and len(claimed) <= 2
     relaxed = [any("synchronous_commit" in s for s in t) for t in (claimed, analysed, finished)]
@@ -152,6 +158,25 @@ def test_a_failed_local_index_write_keeps_the_analysis_and_rolls_back_the_rest(
     assert call.embedded_at is None and call.indexed_at is None
 
 
+def test_one_heartbeat_thread_stamps_job_after_job(client, workspace, app):
+    """A thread per process (not one started and joined per job) stamps the calls its jobs hold."""
+    ids = [
+        deliver(client, sample_payload(conversation_id=f"conv-beat-{n}")).json["call_id"] for n in range(2)
+    ]
+    old = utcnow() - timedelta(hours=1)
+    db.session.execute(update(Call).where(Call.id.in_(ids)).values(status="processing", heartbeat_at=old))
+    db.session.commit()
+    before = {t.ident for t in threading.enumerate()}
+    beaters = []
+    for call_id in ids:
+        with Heartbeat(call_id, 0.05):
+            time.sleep(0.3)
+            beaters.append({t.ident for t in threading.enumerate() if t.name == "call-heartbeat"} - before)
+    assert len(beaters[0]) == 1 and beaters[1] == beaters[0], beaters
+    stamped = select(func.count()).where(Call.id.in_(ids), Call.heartbeat_at > old)
+    assert db.session.execute(stamped).scalar_one() == 2
+
+
 # --------------------------------------------------------------------------- the worker's Redis round trips
 
 
@@ -169,11 +194,10 @@ def _round_trips(monkeypatch) -> list[int]:
     return count
 
 
-def test_a_job_costs_the_in_process_worker_at_most_thirteen_redis_round_trips(
-    client, workspace, app, monkeypatch
-):
-    """RQ's bookkeeping (finish, dequeue, fetch, start: 11) and the change marker's two moves; the
-    loop's own checks (heartbeat, suspension, registration) share one round trip per turn."""
+def test_a_job_costs_the_in_process_worker_at_most_ten_redis_round_trips(client, workspace, app, monkeypatch):
+    """RQ's bookkeeping (finish with its dependents check, idle, dequeue, fetch, start: 8) and the
+    change marker's two moves; the loop's own checks (heartbeat, suspension, registration) share
+    one round trip per turn."""
     import app.pipeline.process as process
 
     for n in range(3):
@@ -186,8 +210,22 @@ def test_a_job_costs_the_in_process_worker_at_most_thirteen_redis_round_trips(
     make_worker([get_queue(conn)], conn).work(burst=True, logging_level="WARNING")
     assert len(starts) == 3
     per_job = (starts[2] - starts[0]) / 2  # from one job's start to the next one's, in a running worker
-    assert per_job <= 13, per_job
+    assert per_job <= 10, per_job
     assert db.session.execute(select(func.count()).where(Call.status == "processed")).scalar_one() == 3
+
+
+def test_a_job_that_depends_on_another_still_runs_once_the_other_succeeds(app):
+    """The worker reads a finished job's dependents inside the transaction that ends it (RQ's own
+    check, before that transaction, cost two round trips per job): what depends on it still runs."""
+    conn = redis_conn()
+    queue = get_queue(conn)
+    first = queue.enqueue(len, "abc")
+    second = queue.enqueue(len, "abcd", depends_on=first)
+    assert second.get_status() == "deferred"
+    make_worker([queue], conn).work(burst=True, logging_level="WARNING")
+    assert (first.get_status(), second.get_status()) == ("finished", "finished")
+    assert (first.return_value(), second.return_value()) == (3, 4)
+    assert first.latest_result().type.name == "SUCCESSFUL"
 
 
 def test_a_worker_redis_forgot_registers_again_and_a_suspension_still_holds_it(app):

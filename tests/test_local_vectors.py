@@ -82,6 +82,21 @@ def test_a_deleted_vector_is_never_returned_again(app, other):
     assert tombstones == []  # call-1's went when it was written again; call-9 never existed
 
 
+def test_a_write_larger_than_a_batch_lands_whole_under_one_version(app, other, monkeypatch):
+    """The first batch goes with the version bump (one statement on PostgreSQL), the rest after it."""
+    monkeypatch.setattr(local_vectors, "BATCH", 2)
+    write(app, "tenant-1", {"call-1": [1, 0], "call-9": [0, 1]})
+    remove(app, "tenant-1", ["call-1", "call-9"])
+    write(app, "tenant-1", {f"call-{n}": [1, n] for n in range(1, 10)})  # 9 rows: batches of 2, 2, 2, 2, 1
+    assert sorted(ids_of(search(other, "tenant-1", [1, 0], 20))) == sorted(f"call-{n}" for n in range(1, 10))
+    with app.app_context():
+        seqs = set(db.session.execute(select(LocalVector.seq)).scalars())
+        version = db.session.execute(select(LocalVectorNamespace.version)).scalar_one()
+        tombstones = db.session.execute(select(LocalVectorTombstone.id)).scalars().all()
+    assert (seqs, version) == ({3}, 3)  # write, delete, write
+    assert tombstones == []  # call-1 (first batch) and call-9 (last) written again
+
+
 def test_deleting_what_is_not_there_changes_nothing(app):
     """No new version (every process would look for changes) and no tombstone: e.g. a call deleted
     while VECTOR_STORE=pinecone, whose vector was never in the local table."""

@@ -21,6 +21,8 @@ import redis.exceptions
 from rq import Worker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.exceptions import DequeueTimeout, StopRequested
+from rq.job import JobStatus
+from rq.repeat import Repeat
 from rq.scheduler import RQScheduler
 from rq.suspension import WORKERS_SUSPENDED
 from rq.utils import now
@@ -267,6 +269,59 @@ class _RidesOutOutages:
             # sweeper enqueues it again once Redis is back): nothing to redo here.
             log.warning("job %s: its bookkeeping in Redis was cut short by the outage", job.id)
             self._ride_out(exc)
+
+    # -- a job's end (RQ 2.x's, in one round trip where it took four)
+
+    def handle_execution_ended(self, job, queue, heartbeat_ttl) -> None:
+        """RQ's stamps the job's `last_heartbeat` in a round trip of its own; a job that did not
+        fail gets the stamp with its outcome instead (handle_job_success, handle_job_retry)."""
+        if job.get_status(refresh=False) == JobStatus.FAILED:
+            return super().handle_execution_ended(job, queue, heartbeat_ttl)
+        job.ended_at = now()
+        job.last_heartbeat = job.ended_at
+        return None
+
+    def handle_job_retry(self, job, queue, retry, started_job_registry, execution) -> None:
+        job.heartbeat(job.last_heartbeat, 0)  # the stamp handle_execution_ended left for the outcome
+        super().handle_job_retry(job, queue, retry, started_job_registry, execution)
+
+    def handle_job_success(self, job, queue, started_job_registry) -> None:
+        """RQ's, without its WATCH of the job's dependents and their SMEMBERS before the outcome's
+        MULTI/EXEC (two round trips per job; this app enqueues no job that depends on another).
+
+        The dependents are still read, inside the transaction that marks the job finished: a job
+        enqueued to depend on it either made it into the set before (and is enqueued here, by
+        RQ's enqueue_dependents) or finds it finished (RQ's enqueue then queues it at once).
+        """
+        result_ttl = job.get_result_ttl(self.default_result_ttl)
+        if result_ttl == 0:  # the outcome deletes the job, its set of dependents with it: RQ's way
+            return super().handle_job_success(job, queue, started_job_registry)
+        with self.connection.pipeline() as pipe:  # MULTI ... EXEC
+            pipe.smembers(job.dependents_key)
+            job.heartbeat(job.last_heartbeat or now(), 0, pipeline=pipe)
+            self.increment_successful_job_count(pipeline=pipe)
+            self.increment_total_working_time(job.ended_at - job.started_at, pipe)
+            job._handle_success(
+                result_ttl,
+                pipeline=pipe,
+                worker_name=self.name,
+                execution_id=self.execution.id if self.execution else None,
+                execution_started_at=self.execution.created_at if self.execution else None,
+                execution_ended_at=job.ended_at,
+            )
+            if job.repeats_left is not None and job.repeats_left > 0:
+                Repeat.schedule(job, queue, pipeline=pipe)
+            else:
+                job.cleanup(result_ttl, pipeline=pipe, remove_from_queue=False)
+            self.cleanup_execution(job, pipeline=pipe)
+            dependents = pipe.execute()[0]
+        if dependents:
+            queue.enqueue_dependents(job)
+        what = f"{job.description} job" if self.log_job_description else f"job {job.id}"
+        self.log.info(
+            "Successfully completed %s in %ss on worker %s", what, job.ended_at - job.started_at, self.name
+        )
+        return None
 
     def _pubsub_exception_handler(self, exc, pubsub, pubsub_thread) -> None:
         if not isinstance(exc, redis.exceptions.ConnectionError):

@@ -15,7 +15,7 @@ import secrets
 import threading
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import column, delete, exists, func, literal, select, true, values
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -80,6 +80,55 @@ def forget(namespace: str, ids: list[str]) -> None:
             )
 
 
+def _upserted(stmt):
+    """The vector rows' INSERT, where a row already there takes the new columns."""
+    return stmt.on_conflict_do_update(
+        index_elements=[VEC.namespace, VEC.id],
+        set_={c: stmt.excluded[c] for c in ("dims", "values", "meta", "seq")},
+    )
+
+
+def _put(namespace: str, rows: list[dict], seq: int) -> None:
+    """Write the rows stamped `seq` and drop their ids' tombstones (two statements)."""
+    db.session.execute(_upserted(_insert(VEC.__table__)), [{**row, "seq": seq} for row in rows])
+    ids = [row["id"] for row in rows]
+    db.session.execute(delete(TOMB).where(TOMB.namespace == namespace, TOMB.id.in_(ids)))
+
+
+def _bump_and_put(namespace: str, rows: list[dict]):
+    """bump() then _put(), as one PostgreSQL statement (data-modifying CTEs) that returns the version.
+
+    Both writes read the bumped version, so the namespace row is locked before any vector or
+    tombstone row, as in forget(). They share the statement's snapshot: a tombstone that a
+    concurrent forget() committed while this waited for the namespace lock is not seen and stays
+    behind, which is harmless (its seq is below this write's, and the later one wins a catch-up).
+    """
+    table = VEC.__table__
+    bumped = (
+        postgresql.insert(NS)
+        .values(namespace=namespace, version=1, epoch=secrets.token_hex(8))
+        .on_conflict_do_update(index_elements=[NS.namespace], set_={"version": NS.version + 1})
+        .returning(NS.version)
+        .cte("bumped")
+    )
+    names = ("id", "dims", "values", "meta")
+    given = values(*(column(n, table.c[n].type) for n in names), name="given").data(
+        [tuple(row[n] for n in names) for row in rows]
+    )
+    put = postgresql.insert(table).from_select(
+        ["namespace", *names, "seq"],
+        select(
+            literal(namespace, table.c.namespace.type), *(given.c[n] for n in names), bumped.c.version
+        ).select_from(given.join(bumped, true())),
+    )
+    unburied = delete(TOMB).where(
+        TOMB.namespace == namespace,
+        TOMB.id.in_([row["id"] for row in rows]),
+        exists(select(bumped.c.version)),
+    )
+    return select(bumped.c.version).add_cte(_upserted(put).cte("put"), unburied.cte("unburied"))
+
+
 class LocalVectorStore:
     """Exact cosine on float32 copies for small namespaces, int8 above; memory bounded by an LRU."""
 
@@ -105,7 +154,6 @@ class LocalVectorStore:
             self._write(namespace, latest)
 
     def _write(self, namespace: str, latest: dict[str, VectorRecord]) -> None:
-        seq = bump(namespace)
         rows = [
             {
                 "namespace": namespace,
@@ -113,21 +161,17 @@ class LocalVectorStore:
                 "dims": len(rec.values),
                 "values": pack(rec.values),
                 "meta": {k: v for k, v in rec.metadata.items() if v is not None},
-                "seq": seq,
             }
             for rec in latest.values()
         ]
-        table = VEC.__table__
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            stmt = _insert(table)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[table.c.namespace, table.c.id],
-                set_={c: stmt.excluded[c] for c in ("dims", "values", "meta", "seq")},
-            )
-            db.session.execute(stmt, chunk)
-            ids = [row["id"] for row in chunk]
-            db.session.execute(delete(TOMB).where(TOMB.namespace == namespace, TOMB.id.in_(ids)))
+        first, rest = rows[:BATCH], rows[BATCH:]
+        if db.session.get_bind().dialect.name == "postgresql":
+            seq = db.session.execute(_bump_and_put(namespace, first)).scalar_one()
+        else:
+            seq = bump(namespace)
+            _put(namespace, first, seq)
+        for start in range(0, len(rest), BATCH):
+            _put(namespace, rest[start : start + BATCH], seq)
 
     def delete(self, namespace: str, ids: list[str]) -> None:
         if ids:
