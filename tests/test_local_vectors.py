@@ -95,6 +95,10 @@ def test_a_write_larger_than_a_batch_lands_whole_under_one_version(app, other, m
         tombstones = db.session.execute(select(LocalVectorTombstone.id)).scalars().all()
     assert (seqs, version) == ({3}, 3)  # write, delete, write
     assert tombstones == []  # call-1 (first batch) and call-9 (last) written again
+    with app.app_context():
+        store(app).upsert("tenant-1", [VectorRecord("call-1", [0, 1], {"call_id": 1, "agent_id": None})])
+        row = db.session.get(LocalVector, ("tenant-1", "call-1"))
+        assert (row.meta, row.dims, row.seq) == ({"call_id": 1}, 2, 4)
 
 
 def test_deleting_what_is_not_there_changes_nothing(app):

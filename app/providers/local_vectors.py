@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import logging
 import secrets
 import threading
 
 import numpy as np
-from sqlalchemy import column, delete, exists, func, literal, select, true, values
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -102,31 +103,40 @@ def _bump_and_put(namespace: str, rows: list[dict]):
     tombstone row, as in forget(). They share the statement's snapshot: a tombstone that a
     concurrent forget() committed while this waited for the namespace lock is not seen and stays
     behind, which is harmless (its seq is below this write's, and the later one wins a catch-up).
+    The rows go as one array per column, so the SQL is the same for any number of rows (compiled
+    once, as a built statement with a VALUES list was not: ~2 ms per call).
     """
-    table = VEC.__table__
-    bumped = (
-        postgresql.insert(NS)
-        .values(namespace=namespace, version=1, epoch=secrets.token_hex(8))
-        .on_conflict_do_update(index_elements=[NS.namespace], set_={"version": NS.version + 1})
-        .returning(NS.version)
-        .cte("bumped")
+    return _BUMP_AND_PUT.bindparams(
+        namespace=namespace,
+        epoch=secrets.token_hex(8),
+        ids=[row["id"] for row in rows],
+        dims=[row["dims"] for row in rows],
+        blobs=[row["values"] for row in rows],
+        metas=[json.dumps(row["meta"]) for row in rows],
     )
-    names = ("id", "dims", "values", "meta")
-    given = values(*(column(n, table.c[n].type) for n in names), name="given").data(
-        [tuple(row[n] for n in names) for row in rows]
+
+
+_BUMP_AND_PUT = text(
+    """
+    WITH bumped AS (
+        INSERT INTO local_vector_namespaces (namespace, version, epoch) VALUES (:namespace, 1, :epoch)
+        ON CONFLICT (namespace) DO UPDATE SET version = local_vector_namespaces.version + 1
+        RETURNING version
+    ), put AS (
+        INSERT INTO local_vectors (namespace, id, dims, "values", meta, seq)
+        SELECT :namespace, given.id, given.dims, given.blob, given.meta, bumped.version
+        FROM unnest(CAST(:ids AS VARCHAR[]), CAST(:dims AS INTEGER[]), CAST(:blobs AS BYTEA[]),
+                    CAST(:metas AS JSON[])) AS given (id, dims, blob, meta)
+        CROSS JOIN bumped
+        ON CONFLICT (namespace, id) DO UPDATE
+        SET dims = excluded.dims, "values" = excluded."values", meta = excluded.meta, seq = excluded.seq
+    ), unburied AS (
+        DELETE FROM local_vector_tombstones
+        WHERE namespace = :namespace AND id = ANY(CAST(:ids AS VARCHAR[])) AND EXISTS (SELECT FROM bumped)
     )
-    put = postgresql.insert(table).from_select(
-        ["namespace", *names, "seq"],
-        select(
-            literal(namespace, table.c.namespace.type), *(given.c[n] for n in names), bumped.c.version
-        ).select_from(given.join(bumped, true())),
-    )
-    unburied = delete(TOMB).where(
-        TOMB.namespace == namespace,
-        TOMB.id.in_([row["id"] for row in rows]),
-        exists(select(bumped.c.version)),
-    )
-    return select(bumped.c.version).add_cte(_upserted(put).cte("put"), unburied.cte("unburied"))
+    SELECT version FROM bumped
+    """
+)
 
 
 class LocalVectorStore:
