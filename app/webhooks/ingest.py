@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from redis.exceptions import RedisError
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -88,10 +88,8 @@ def _record(event: WebhookEvent, reply: Reply, kept: bytes, size: int) -> None:
     event.body_bytes = size
     event.body_truncated = 0 < len(kept) < size
     event.http_status = reply.status
-    table = WebhookEvent.__table__
-    values = {
-        c.key: event.__dict__[c.key] for c in table.columns if c.key in event.__dict__ and c.key != "id"
-    }
+    state = inspect(event).dict  # the attributes set on it; unset columns take their defaults
+    values = {c.key: state[c.key] for c in WebhookEvent.__table__.columns if c.key in state and c.key != "id"}
     event.id = db.session.execute(_INSERT_EVENT, values).scalar_one()
     db.session.commit()
 
