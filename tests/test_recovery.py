@@ -304,3 +304,39 @@ def test_sweep_does_not_overwrite_a_call_a_worker_took_meanwhile(app, client, au
     state = _call_state(call_id)
     assert state["processed_at"] is not None and state["attempts"] == 2  # the worker did finish it
     assert state["status"] == "processed", state
+
+
+# --------------------------------------------------------------------------- severed connections
+
+
+def _sever_database_connections() -> None:
+    """What a PostgreSQL restart does to the web's pool: a connection of its own (not from the pool)
+    terminates every other backend of this database, so every pooled connection is dead underneath."""
+    import psycopg
+
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def test_deliveries_and_pages_survive_a_database_that_dropped_every_connection(app, client, auth):
+    """After a database restart the pool's connections are dead: the next delivery must still be
+    202 (stored once), a repeat 200, and the staff pages must load, with no 500 or 503. (Fails with
+    `pool_pre_ping` off.) SQLite, a file with no server, has no connections to drop: .ci/run runs it."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs a database server whose connections can be dropped (PostgreSQL)")
+    gen_workspace(auth)
+    assert deliver(client, seed_payload(conversation_id="conv-before")).status_code == 202
+    assert client.get("/calls").status_code == 200
+    db.session.remove()
+    _sever_database_connections()
+    reply = deliver(client, seed_payload(conversation_id="conv-after"))
+    assert reply.status_code == 202, reply.get_data(as_text=True)
+    again = deliver(client, seed_payload(conversation_id="conv-after"))
+    assert (again.status_code, again.json["call_id"]) == (200, reply.json["call_id"])
+    assert client.get("/calls").status_code == 200
+    stored = db.session.execute(select(Call.conversation_id).order_by(Call.id)).scalars().all()
+    assert stored == ["conv-before", "conv-after"]
